@@ -1,0 +1,3 @@
+"""infoops: find, explain and disclose coordinated information operations."""
+
+__version__ = "0.1.0"

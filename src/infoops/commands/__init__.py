@@ -1,0 +1,1 @@
+"""One module per CLI command; each registers its click command with `commands.register`."""

@@ -1,0 +1,1 @@
+"""Co-action signals; one module each, registered with `infoops.registry.signals`."""
