@@ -24,7 +24,7 @@ DEFAULT_MEMORY_LIMIT = os.environ.get("INFOOPS_MEMORY_LIMIT", "4GB")
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB database that never downloads extensions and spills to disk."""
-    config = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": "false",
         "autoload_known_extensions": "false",
         "memory_limit": DEFAULT_MEMORY_LIMIT,
