@@ -31,4 +31,19 @@ def takedown(case_dir: Path, output: Path) -> None:
     _console.print(f"takedown list: {counts['accounts']} accounts in {counts['networks']} networks -> {output}")
 
 
+@export.command("graph")
+@case_option()
+@output_option(help="Output file: .gexf (GEXF 1.3) or .graphml.")
+@click.option("--network", default=None, help="Only this network (a network_id); default: every network.")
+@click.option("--all-edges", is_flag=True, default=False,
+              help="Every fused edge touching the nodes, not only edges inside one network.")
+def graph(case_dir: Path, output: Path, network: str | None, all_edges: bool) -> None:
+    """The coordination graph for Gephi: accounts with network, role, score; edges with signal weights."""
+    from infoops.export.graph import export_graph
+
+    with Case.open(case_dir, create=False) as case:
+        counts = export_graph(case, output, network=network, all_edges=all_edges)
+    _console.print(f"graph: {counts['nodes']} nodes, {counts['edges']} edges -> {output}")
+
+
 commands.register("export")(export)

@@ -1,0 +1,226 @@
+"""The coordination graph as GEXF 1.3 or GraphML, streamed with lxml for big graphs.
+
+Nodes are the members of the detected networks (or of one network), with
+network_id, network_label, role, score, centrality, followers, following,
+created_at and handle. Edges are the fused edges between members of the same
+network (every fused edge touching the nodes with `all_edges=True`), with the
+fused weight and one attribute per signal. Text is escaped by the XML writer and
+stripped of characters XML 1.0 cannot carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+from lxml import etree
+
+from infoops.errors import NothingDetected
+from infoops.export._common import ExportError, prepare_output, result_run_id, scalar
+from infoops.export.safety import xml_text
+from infoops.registry import exports
+from infoops.store import Case
+
+GraphFormat = Literal["gexf", "graphml"]
+GEXF_NS = "http://gexf.net/1.3"
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+BATCH = 20_000
+
+# name, GEXF type, GraphML type
+NODE_ATTRS: tuple[tuple[str, str, str], ...] = (
+    ("network_id", "string", "string"),
+    ("network_label", "string", "string"),
+    ("role", "string", "string"),
+    ("score", "double", "double"),
+    ("centrality", "double", "double"),
+    ("followers", "long", "long"),
+    ("following", "long", "long"),
+    ("created_at", "string", "string"),
+    ("handle", "string", "string"),
+    ("flagged", "boolean", "boolean"),
+)
+
+_NODES_SQL = """
+WITH m AS (
+  SELECT m.account_id, m.network_id, n.label AS network_label, m.role, m.score, m.centrality
+  FROM memberships m JOIN networks n ON n.run_id = m.run_id AND n.network_id = m.network_id
+  WHERE m.run_id = $run_id AND ($network IS NULL OR m.network_id = $network)
+  QUALIFY row_number() OVER (PARTITION BY m.account_id ORDER BY m.score DESC NULLS LAST, m.network_id) = 1
+),
+extra AS (
+  SELECT DISTINCT unnest([e.src, e.dst]) AS account_id
+  FROM edges e WHERE $all_edges AND e.run_id = $run_id
+    AND (e.src IN (SELECT account_id FROM m) OR e.dst IN (SELECT account_id FROM m))
+),
+ids AS (SELECT account_id FROM m UNION SELECT account_id FROM extra)
+SELECT ids.account_id, m.network_id, m.network_label, m.role, m.score, m.centrality,
+       a.followers, a.following, strftime(a.created_at, '%Y-%m-%dT%H:%M:%S') AS created_at, a.handle,
+       coalesce(m.network_label = 'inauthentic', false) AS flagged
+FROM ids LEFT JOIN m USING (account_id)
+LEFT JOIN (SELECT * FROM accounts QUALIFY row_number() OVER (PARTITION BY account_id) = 1) a
+       ON a.account_id = ids.account_id
+ORDER BY m.network_id NULLS LAST, ids.account_id
+"""
+
+_EDGES_SQL = """
+SELECT e.src, e.dst, e.weight, e.signal_weights
+FROM edges e
+JOIN _graph_nodes s ON s.account_id = e.src
+JOIN _graph_nodes d ON d.account_id = e.dst
+WHERE e.run_id = $run_id AND ($all_edges OR (s.network_id IS NOT NULL AND s.network_id = d.network_id))
+ORDER BY e.src, e.dst
+"""
+
+
+def infer_format(out: Path) -> GraphFormat:
+    suffix = out.suffix.lower()
+    if suffix == ".gexf":
+        return "gexf"
+    if suffix in (".graphml", ".xml"):
+        return "graphml"
+    raise ExportError(f"{out}: cannot tell the graph format from '{suffix}' (use .gexf or .graphml)")
+
+
+def _rows(rel: duckdb.DuckDBPyRelation) -> Iterator[dict[str, Any]]:
+    reader = rel.to_arrow_reader(BATCH)
+    for batch in reader:
+        yield from batch.to_pylist()
+
+
+def _signals(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT unnest(map_keys(signal_weights)) AS s FROM edges WHERE run_id = ? ORDER BY s", [run_id]
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    return xml_text(v)
+
+
+def _label(node: dict[str, Any]) -> str:
+    return xml_text(node.get("handle") or node["account_id"])
+
+
+def _signal_map(value: Any) -> dict[str, float]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): float(v) for k, v in value.items() if v is not None}
+    return {str(k): float(v) for k, v in value if v is not None}
+
+
+def _write_gexf(out: Path, nodes: Iterator[dict[str, Any]], edges: Iterator[dict[str, Any]],
+                signals: list[str], counts: dict[str, int]) -> None:
+    sig_ids = {s: f"s{i}" for i, s in enumerate(signals)}
+    with etree.xmlfile(str(out), encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element("gexf", xmlns=GEXF_NS, version="1.3"):
+            with xf.element("meta"):
+                el = etree.Element("creator")
+                el.text = "infoops"
+                xf.write(el)
+                el = etree.Element("description")
+                el.text = "coordination networks (nodes: accounts; edges: fused co-action)"
+                xf.write(el)
+            with xf.element("graph", defaultedgetype="undirected", mode="static"):
+                attrs = etree.Element("attributes", {"class": "node", "mode": "static"})
+                for i, (name, gtype, _) in enumerate(NODE_ATTRS):
+                    etree.SubElement(attrs, "attribute", id=f"n{i}", title=name, type=gtype)
+                xf.write(attrs)
+                attrs = etree.Element("attributes", {"class": "edge", "mode": "static"})
+                for s, sid in sig_ids.items():
+                    etree.SubElement(attrs, "attribute", id=sid, title=xml_text(s), type="double")
+                xf.write(attrs)
+                with xf.element("nodes"):
+                    for node in nodes:
+                        el = etree.Element("node", id=xml_text(node["account_id"]), label=_label(node))
+                        vals = etree.SubElement(el, "attvalues")
+                        for i, (name, _, _) in enumerate(NODE_ATTRS):
+                            if node.get(name) is not None:
+                                etree.SubElement(vals, "attvalue", {"for": f"n{i}", "value": _value(node[name])})
+                        xf.write(el)
+                        counts["nodes"] += 1
+                with xf.element("edges"):
+                    for edge in edges:
+                        el = etree.Element("edge", id=f"e{counts['edges']}", source=xml_text(edge["src"]),
+                                           target=xml_text(edge["dst"]), weight=_value(float(edge["weight"] or 0.0)))
+                        vals = etree.SubElement(el, "attvalues")
+                        for s, w in _signal_map(edge["signal_weights"]).items():
+                            etree.SubElement(vals, "attvalue", {"for": sig_ids[s], "value": repr(w)})
+                        xf.write(el)
+                        counts["edges"] += 1
+
+
+def _write_graphml(out: Path, nodes: Iterator[dict[str, Any]], edges: Iterator[dict[str, Any]],
+                   signals: list[str], counts: dict[str, int]) -> None:
+    sig_ids = {s: f"s{i}" for i, s in enumerate(signals)}
+    with etree.xmlfile(str(out), encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element("graphml", xmlns=GRAPHML_NS):
+            for i, (name, _, mltype) in enumerate(NODE_ATTRS):
+                xf.write(etree.Element("key", {"id": f"n{i}", "for": "node", "attr.name": name, "attr.type": mltype}))
+            xf.write(etree.Element("key", {"id": "weight", "for": "edge", "attr.name": "weight",
+                                           "attr.type": "double"}))
+            for s, sid in sig_ids.items():
+                xf.write(etree.Element("key", {"id": sid, "for": "edge", "attr.name": xml_text(s),
+                                               "attr.type": "double"}))
+            with xf.element("graph", id="infoops", edgedefault="undirected"):
+                for node in nodes:
+                    el = etree.Element("node", id=xml_text(node["account_id"]))
+                    for i, (name, _, _) in enumerate(NODE_ATTRS):
+                        if node.get(name) is not None:
+                            etree.SubElement(el, "data", key=f"n{i}").text = _value(node[name])
+                    xf.write(el)
+                    counts["nodes"] += 1
+                for edge in edges:
+                    el = etree.Element("edge", id=f"e{counts['edges']}", source=xml_text(edge["src"]),
+                                       target=xml_text(edge["dst"]))
+                    etree.SubElement(el, "data", key="weight").text = _value(float(edge["weight"] or 0.0))
+                    for s, w in _signal_map(edge["signal_weights"]).items():
+                        etree.SubElement(el, "data", key=sig_ids[s]).text = repr(w)
+                    xf.write(el)
+                    counts["edges"] += 1
+
+
+def write_graph(case: Case, out: Path, fmt: GraphFormat, network: str | None = None,
+                all_edges: bool = False) -> dict[str, int]:
+    """Write the graph; returns node and edge counts."""
+    con = case.con
+    if scalar(con, "SELECT count(*) FROM networks") == 0:
+        raise NothingDetected("the case has no networks yet; run 'infoops detect' first")
+    run_id = result_run_id(con)
+    params = {"run_id": run_id, "network": network, "all_edges": all_edges}
+    node_table = con.sql(_NODES_SQL, params=params).to_arrow_table()
+    if network is not None and node_table.num_rows == 0:
+        raise ExportError(f"network {network!r} is not in the case's latest results")
+    con.register("_graph_nodes", node_table)
+    try:
+        edges = con.sql(_EDGES_SQL, params={"run_id": run_id, "all_edges": all_edges})
+        counts = {"nodes": 0, "edges": 0}
+        writer = _write_gexf if fmt == "gexf" else _write_graphml
+        nodes = (row for batch in node_table.to_batches(BATCH) for row in batch.to_pylist())
+        writer(prepare_output(out), nodes, _rows(edges), _signals(con, run_id), counts)
+    finally:
+        con.unregister("_graph_nodes")
+    return counts
+
+
+def export_graph(case: Case, out: Path, format: GraphFormat | None = None, network: str | None = None,
+                 all_edges: bool = False) -> dict[str, int]:
+    """Write the coordination graph to `out` (.gexf or .graphml); returns counts."""
+    out = Path(out)
+    fmt = format or infer_format(out)
+    params = {"output": str(out), "format": fmt, "network": network, "all_edges": all_edges}
+    with case.run("export graph", params) as rec:
+        rec.counts = write_graph(case, out, fmt, network=network, all_edges=all_edges)
+    return dict(rec.counts)
+
+
+exports.register("graph")(export_graph)
