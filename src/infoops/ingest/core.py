@@ -1,0 +1,143 @@
+"""The ingest orchestrator: find files, detect each one's format, stage, merge in one transaction."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from infoops.errors import InfoopsError, UnknownFormat
+from infoops.ingest import langid, staging
+from infoops.ingest.formats.base import FileStats, InputFormat, LoadContext, Sample
+from infoops.ingest.sources import InputFile, discover, expand, sample
+from infoops.ingest.summary import IngestSummary, describe_case
+from infoops.registry import formats
+from infoops.store import STORE_NAME, Case
+
+AUTO = "auto"
+# With --map and --format auto, CSV and Parquet files are read by the mapping.
+MAPPED_FORMAT = "csv"
+
+
+def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
+    """['post_id=content_id', ...] -> {'post_id': 'content_id', ...}."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise InfoopsError(f"--map {pair!r}: expected FIELD=COLUMN")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def format_names() -> list[str]:
+    return sorted(formats.names())
+
+
+def choose_format(smp: Sample, label: str, fmt: str, mapping: dict[str, str]) -> InputFormat | None:
+    """The format for one file: the one named, or the best-scoring sniffer. None for an empty file."""
+    if smp.kind == "empty":
+        return None
+    if fmt == AUTO and mapping and smp.kind in ("csv", "parquet"):
+        fmt = MAPPED_FORMAT
+    if fmt != AUTO:
+        try:
+            cls = formats.get(fmt)
+        except KeyError as exc:
+            raise InfoopsError(str(exc.args[0])) from None
+        return cls()  # type: ignore[no-any-return]
+    scored = sorted(((_cls(cls).sniff(smp), name) for name, cls in formats.items()), reverse=True)
+    if not scored or scored[0][0] <= 0:
+        what = f"header: {', '.join((smp.header or [])[:12])}" if smp.header else f"looks like {smp.kind}"
+        raise UnknownFormat(label, f"{what}; use --format {'|'.join(format_names())} or --map")
+    return formats.get(scored[0][1])()  # type: ignore[no-any-return]
+
+
+def _cls(obj: type) -> type[InputFormat]:
+    if not issubclass(obj, InputFormat):
+        raise TypeError(f"{obj!r} is registered as an input format but is not an InputFormat")
+    return obj
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Progress]:
+    prog = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=Console(stderr=True), disable=not enabled, transient=True,
+    )
+    with prog:
+        yield prog
+
+
+@contextmanager
+def _scratch(case: Case) -> Iterator[Path]:
+    base = case.path / ".tmp" if (case.path / STORE_NAME).exists() else None
+    if base:
+        base.mkdir(parents=True, exist_ok=True)
+    d = Path(tempfile.mkdtemp(prefix="ingest-", dir=base))
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def ingest(
+    case: Case,
+    sources: Sequence[str | Path],
+    format: str = AUTO,
+    mapping: dict[str, str] | None = None,
+    progress: bool = True,
+    detect_languages: bool = True,
+) -> IngestSummary:
+    """Read every source file into the case's `accounts` and `posts`, all or nothing.
+
+    Each file is staged into temporary tables, then merged with the dedupe rule
+    of `infoops.ingest.staging` inside one transaction: an error or an
+    interrupt leaves the case as it was. Malformed rows go to `rejects`.
+    """
+    paths = discover([Path(s) for s in sources])
+    mapping = dict(mapping or {})
+    params = {"format": format, "mapping": mapping, "detect_languages": detect_languages,
+              "sources": [str(s) for s in sources]}
+    with case.run("ingest", params, list(paths)) as rec:
+        summary = IngestSummary(run_id=rec.run_id)
+        with _progress(progress) as prog, _scratch(case) as tmp, case.transaction() as con:
+            staging.create(con)
+            task = prog.add_task("reading", total=len(paths))
+            for path in paths:
+                prog.update(task, description=f"reading {path.name}")
+                with expand(path, tmp) as members:
+                    for member in members:
+                        summary.files.append(_load_one(case, rec.run_id, member, tmp, format, mapping))
+                prog.advance(task)
+            if detect_languages:
+                lang_task = prog.add_task("detecting languages", total=None)
+                summary.langs_detected = langid.fill_missing(con, lambda n: prog.advance(lang_task, n))
+            prog.update(task, description="merging")
+            summary.posts_added = staging.merge_posts(con)
+            summary.accounts_added, summary.accounts_updated = staging.merge_accounts(con)
+            staging.drop(con)
+            describe_case(con, summary)
+        rec.counts = summary.counts()
+    return summary
+
+
+def _load_one(case: Case, run_id: str, member: InputFile, tmp: Path, fmt: str, mapping: dict[str, str]) -> FileStats:
+    smp = sample(member.path)
+    chosen = choose_format(smp, member.label, fmt, mapping)
+    if chosen is None:
+        return FileStats(member.label, "empty")
+    ctx = LoadContext(con=case.con, run_id=run_id, label=member.label, tmp_dir=tmp, mapping=mapping)
+    return chosen.load(ctx, member.path)

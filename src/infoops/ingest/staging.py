@@ -1,0 +1,93 @@
+"""Staging tables and the merge into `accounts` / `posts`.
+
+Dedupe rule (documented in docs/ingest.md):
+- posts: one row per post_id. Within one ingest the record with the highest
+  `_rank` wins (a file's own record beats a copy embedded in another record, an
+  exact time beats a minute-precision one). Posts already in the case are never
+  changed: ingesting the same data again adds nothing.
+- accounts: one row per account_id. Within one ingest each field takes the
+  non-null value of the highest-ranked record (a users file beats the profile
+  columns of tweet rows; among tweet rows the latest tweet's profile wins).
+  For accounts already in the case, existing values are kept and only missing
+  (NULL) fields are filled from the new data.
+- edited tweets (twarc2): ids listed as earlier versions in another tweet's
+  edit history are dropped, so the latest version is kept.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from infoops.ingest.formats.base import STG_ACCOUNTS, STG_POSTS, STG_SUPERSEDED
+from infoops.schema import ACCOUNT_COLUMNS, POST_COLUMNS
+
+
+def _types(cols: dict[str, str]) -> str:
+    return ", ".join(f"{c} {t.replace(' NOT NULL', '')}" for c, t in cols.items())
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_POSTS} ({_types(POST_COLUMNS)}, _rank BIGINT)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_ACCOUNTS} ({_types(ACCOUNT_COLUMNS)}, _rank BIGINT)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_SUPERSEDED} (post_id VARCHAR)")
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    for t in (STG_POSTS, STG_ACCOUNTS, STG_SUPERSEDED):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def merge_posts(con: duckdb.DuckDBPyConnection) -> int:
+    """Insert staged posts that are new to the case; returns the number inserted."""
+    cols = ", ".join(POST_COLUMNS)
+    if _scalar(con, f"SELECT count(*) FROM {STG_SUPERSEDED}"):
+        con.execute(f"DELETE FROM {STG_POSTS} WHERE post_id IN (SELECT post_id FROM {STG_SUPERSEDED})")
+    n, distinct = (
+        _scalar(con, f"SELECT count(*) FROM {STG_POSTS}"),
+        _scalar(con, f"SELECT count(DISTINCT post_id) FROM {STG_POSTS}"),
+    )
+    src = STG_POSTS
+    if distinct < n:
+        src = f"(SELECT DISTINCT ON (post_id) * FROM {STG_POSTS} ORDER BY post_id, _rank DESC)"
+    if _scalar(con, "SELECT count(*) FROM posts") == 0:
+        return _scalar(con, f"INSERT INTO posts SELECT {cols} FROM {src}")
+    return _scalar(
+        con,
+        f"INSERT INTO posts SELECT {cols} FROM {src} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = s.post_id)",
+    )
+
+
+def _best(col: str) -> str:
+    return f"arg_max({col}, _rank) FILTER (WHERE {col} IS NOT NULL) AS {col}"
+
+
+def merge_accounts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Insert new accounts and fill NULL fields of known ones; returns (inserted, updated)."""
+    fields = [c for c in ACCOUNT_COLUMNS if c != "account_id"]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _stg_acc_best AS SELECT account_id, "
+        f"{', '.join(_best(c) for c in fields)} FROM {STG_ACCOUNTS} "
+        f"WHERE account_id IS NOT NULL GROUP BY account_id"
+    )
+    updated = 0
+    if _scalar(con, "SELECT count(*) FROM accounts"):
+        sets = ", ".join(f"{c} = coalesce(accounts.{c}, b.{c})" for c in fields)
+        nulls = " OR ".join(f"(accounts.{c} IS NULL AND b.{c} IS NOT NULL)" for c in fields)
+        updated = _scalar(
+            con,
+            f"UPDATE accounts SET {sets} FROM _stg_acc_best b "
+            f"WHERE accounts.account_id = b.account_id AND ({nulls})",
+        )
+    inserted = _scalar(
+        con,
+        f"INSERT INTO accounts SELECT {', '.join(ACCOUNT_COLUMNS)} FROM _stg_acc_best b "
+        f"WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account_id = b.account_id)",
+    )
+    con.execute("DROP TABLE _stg_acc_best")
+    return inserted, updated
