@@ -1,0 +1,218 @@
+"""attribute_case: features, network verdicts, member roles and scores, prior links.
+
+Called by `infoops detect` after it has written the networks and memberships of
+`run_id`. Updates `networks` (score, label, reasons) and `memberships` (role,
+score, reasons) of that run, and writes `account_features` and `prior_links`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from infoops.attribute import features as F
+from infoops.attribute.prior import PriorNetwork, link_networks, load_priors, merge_id_lists
+from infoops.attribute.roles import assign_role
+from infoops.attribute.scoring import (
+    Evidence,
+    NetworkVerdict,
+    account_evidence,
+    combine,
+    label_for,
+    network_evidence,
+    reasons_for,
+)
+from infoops.store import Case
+
+# weight of a prior link in the network score (added only when a link is found)
+PRIOR_WEIGHT = 2.0
+# member score = network score x (MEMBER_BASE + (1 - MEMBER_BASE) x account evidence)
+MEMBER_BASE = 0.6
+FEATURE_KEYS = (
+    "followers", "following", "created_at", "handle_trailing_digits", "handle_shape", "empty_bio",
+    "n_posts", "n_original", "n_repost", "n_reply", "n_quote", "engagement_per_post", "reposts_received",
+    "n_clients", "top_client", "first_post", "last_post", "max_gap_days", "early_lang", "late_lang",
+    "early_client", "late_client",
+)
+
+
+def attribute_case(case: Case, run_id: str, priors: list[Path]) -> dict[str, int]:
+    """Score the networks of `run_id` and their members; link them to `priors`."""
+    con = case.con
+    n_members = F.load_members(con, run_id)
+    prior_nets = merge_id_lists(load_priors(priors)) if priors else []
+    counts = {"networks_scored": 0, "inauthentic_networks": 0, "members_scored": 0, "prior_links": 0,
+              "continuing_accounts": 0}
+    if n_members == 0:
+        counts["continuing_accounts"] = _write_continuing(con, run_id, prior_nets, {})
+        return counts
+
+    cols: dict[str, list[Any]] = F.account_table(con).to_pydict()
+    row_of = {a: i for i, a in enumerate(cols["account_id"])}
+    members = con.execute(f"SELECT network_id, account_id FROM {F.MEMBERS} ORDER BY network_id, account_id").fetchall()
+    by_net: dict[str, list[int]] = {}
+    for nid, aid in members:
+        by_net.setdefault(str(nid), []).append(row_of[str(aid)])
+
+    hists = F.network_hour_of_week(con)
+    bg = F.background_profile(con)
+    bg_hist = F.background_hour_of_week(con)
+    bg_days = F.creation_day_counts(con)
+    dup = F.duplicate_text_share(con)
+
+    links: dict[str, dict[str, dict[str, Any]]] = {}
+    for pr in prior_nets:
+        for nid, link in link_networks(con, pr).items():
+            links.setdefault(nid, {})[pr.name] = link
+    prior_ids = {a: pr.name for pr in prior_nets for a in pr.account_ids}
+
+    verdicts: dict[str, NetworkVerdict] = {}
+    for nid, idx in by_net.items():
+        ev, offset, bdays = network_evidence(cols, idx, hists.get(nid, np.zeros(168)), bg, bg_hist, bg_days, dup)
+        ev.extend(_prior_evidence(links.get(nid, {})))
+        score = combine(ev)
+        label = label_for(score)
+        verdicts[nid] = NetworkVerdict(nid, score, label, reasons_for(ev, label), ev, offset, bdays)
+
+    office = F.account_office_share(con, {n: v.offset for n, v in verdicts.items()})
+    rep = F.in_network_reposts(con).to_pydict()
+    rep_of = {(n, a): (m, r) for n, a, m, r in zip(rep["network_id"], rep["account_id"], rep["reposts_made_in"],
+                                                   rep["reposts_received_in"], strict=True)}
+    mrows: dict[str, list[Any]] = {k: [] for k in ("network_id", "account_id", "role", "score", "reasons")}
+    for nid, idx in by_net.items():
+        v = verdicts[nid]
+        for i in idx:
+            aid = cols["account_id"][i]
+            made, got = rep_of.get((nid, aid), (0, 0))
+            role, role_reasons = assign_role(cols, i, int(made), int(got))
+            a_score, a_reasons = account_evidence(cols, i, v.batch_days, office.get(aid, 0.0), dup.get(aid, 0.0),
+                                                  aid in prior_ids)
+            mrows["network_id"].append(nid)
+            mrows["account_id"].append(aid)
+            mrows["role"].append(role)
+            mrows["score"].append(v.score * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score))
+            mrows["reasons"].append(role_reasons + a_reasons[:4])
+
+    _write_networks(con, run_id, verdicts)
+    _write_memberships(con, run_id, mrows)
+    _write_features(con, run_id, cols, prior_ids)
+    counts["prior_links"] = _write_links(con, run_id, links)
+    counts["continuing_accounts"] = _write_continuing(con, run_id, prior_nets, row_of)
+    counts["networks_scored"] = len(verdicts)
+    counts["inauthentic_networks"] = sum(1 for v in verdicts.values() if v.label == "inauthentic")
+    counts["members_scored"] = len(mrows["account_id"])
+    return counts
+
+
+def _prior_evidence(links: dict[str, dict[str, Any]]) -> list[Evidence]:
+    if not links:
+        return []
+    name, best = max(links.items(), key=lambda kv: kv[1]["strength"])
+    s = float(best["strength"])
+    if s < 0.2:
+        return []
+    why = "; ".join(best["evidence"]["reasons"][:2])
+    return [Evidence("prior_link", min(1.0, s / 0.6), PRIOR_WEIGHT, f"linked to prior network {name} "
+                     f"(strength {s:.2f}: {why})", {"prior": name, "strength": s})]
+
+
+def _write_networks(con: duckdb.DuckDBPyConnection, run_id: str, verdicts: dict[str, NetworkVerdict]) -> None:
+    t = pa.table({
+        "network_id": [v.network_id for v in verdicts.values()],
+        "score": [v.score for v in verdicts.values()],
+        "label": [v.label for v in verdicts.values()],
+        "reasons": pa.array([v.reasons for v in verdicts.values()], pa.list_(pa.string())),
+    })
+    con.register("_attr_net", t)
+    try:
+        con.execute(
+            "UPDATE networks SET score = t.score, label = t.label, reasons = t.reasons "
+            "FROM _attr_net t WHERE networks.run_id = ? AND networks.network_id = t.network_id",
+            [run_id],
+        )
+    finally:
+        con.unregister("_attr_net")
+
+
+def _write_memberships(con: duckdb.DuckDBPyConnection, run_id: str, rows: dict[str, list[Any]]) -> None:
+    t = pa.table({
+        "network_id": pa.array(rows["network_id"], pa.string()),
+        "account_id": pa.array(rows["account_id"], pa.string()),
+        "role": pa.array(rows["role"], pa.string()),
+        "score": pa.array(rows["score"], pa.float64()),
+        "reasons": pa.array(rows["reasons"], pa.list_(pa.string())),
+    })
+    con.register("_attr_mem", t)
+    try:
+        con.execute(
+            "UPDATE memberships SET role = t.role, score = t.score, reasons = t.reasons FROM _attr_mem t "
+            "WHERE memberships.run_id = ? AND memberships.network_id = t.network_id "
+            "AND memberships.account_id = t.account_id",
+            [run_id],
+        )
+    finally:
+        con.unregister("_attr_mem")
+
+
+def _jsonable(v: Any) -> Any:
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+def _write_features(con: duckdb.DuckDBPyConnection, run_id: str, cols: dict[str, list[Any]],
+                    prior_ids: dict[str, str]) -> None:
+    feats = []
+    for i, aid in enumerate(cols["account_id"]):
+        d = {k: _jsonable(cols[k][i]) for k in FEATURE_KEYS}
+        if aid in prior_ids:
+            d["continues_prior"] = prior_ids[aid]
+        feats.append(json.dumps(d, ensure_ascii=False))
+    t = pa.table({"run_id": [run_id] * len(feats), "account_id": cols["account_id"], "features": feats})
+    con.register("_attr_feat", t)
+    try:
+        con.execute("DELETE FROM account_features WHERE run_id = ?", [run_id])
+        con.execute("INSERT INTO account_features SELECT run_id, account_id, CAST(features AS JSON) FROM _attr_feat")
+    finally:
+        con.unregister("_attr_feat")
+
+
+def _write_links(con: duckdb.DuckDBPyConnection, run_id: str, links: dict[str, dict[str, dict[str, Any]]]) -> int:
+    rows = [(run_id, nid, name, float(link["strength"]), int(link["continuing"]),
+             json.dumps(link["evidence"], default=str, ensure_ascii=False))
+            for nid, per in links.items() for name, link in per.items()]
+    con.execute("DELETE FROM prior_links WHERE run_id = ?", [run_id])
+    if rows:
+        con.executemany("INSERT INTO prior_links VALUES (?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def _write_continuing(con: duckdb.DuckDBPyConnection, run_id: str, priors: list[PriorNetwork],
+                      members: dict[str, int]) -> int:
+    """Accounts of the case listed in a prior takedown but in no network: stored as account
+    features with `continues_prior`, which `flagged_accounts` includes."""
+    ids = [(a, pr.name) for pr in priors for a in pr.account_ids if a not in members]
+    if not ids:
+        return 0
+    t = pa.table({"account_id": [a for a, _ in ids], "prior": [p for _, p in ids]})
+    con.register("_attr_cont", t)
+    try:
+        rows = con.execute(
+            "SELECT c.account_id, any_value(c.prior), count(p.post_id) FROM _attr_cont c "
+            "JOIN (SELECT DISTINCT account_id FROM accounts UNION SELECT DISTINCT account_id FROM posts) a USING (account_id) "
+            "LEFT JOIN posts p USING (account_id) GROUP BY c.account_id"
+        ).fetchall()
+    finally:
+        con.unregister("_attr_cont")
+    if rows:
+        con.executemany(
+            "INSERT INTO account_features VALUES (?, ?, CAST(? AS JSON))",
+            [(run_id, str(a), json.dumps({"continues_prior": p, "n_posts": int(n), "in_network": False}))
+             for a, p, n in rows],
+        )
+    return len(rows)

@@ -1,0 +1,47 @@
+"""Roles of the members of a network, from what they post and who reposts whom inside it.
+
+- core: originates content: at least half of its own activity is original
+  (posts, replies, quotes), or other members repost it at least as often as it
+  reposts them;
+- amplifier: mostly boosts other accounts' content (reposts), little else;
+- repurposed: an old account (created long before it joined the activity) whose
+  timeline switches language mid-way: bought, hijacked or re-used (it keeps its
+  core/amplifier behaviour in the reasons).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infoops.attribute.scoring import timeline_switch
+
+CORE_ORIGINAL_SHARE = 0.5
+# days between account creation and first post above which a switching account counts as repurposed
+REPURPOSED_MIN_AGE_DAYS = 365
+
+
+def behaviour_role(n_posts: int, n_repost: int, made_in: int, received_in: int) -> tuple[str, str]:
+    """'core' or 'amplifier' with the figure behind it."""
+    if n_posts <= 0:
+        return "amplifier", "no posts in the case"
+    original = n_posts - n_repost
+    share = original / n_posts
+    if share >= CORE_ORIGINAL_SHARE:
+        return "core", f"{original} of {n_posts} posts original"
+    if received_in >= 2 and received_in >= made_in:
+        return "core", f"reposted {received_in} times by members, reposts them {made_in} times"
+    return "amplifier", f"{n_repost} of {n_posts} posts are reposts ({made_in} of members' posts)"
+
+
+def assign_role(cols: dict[str, list[Any]], i: int, made_in: int, received_in: int) -> tuple[str, list[str]]:
+    role, why = behaviour_role(int(cols["n_posts"][i]), int(cols["n_repost"][i]), made_in, received_in)
+    reasons = [f"{role}: {why}"]
+    c, fp = cols["created_at"][i], cols["first_post"][i]
+    old = c is not None and fp is not None and (fp - c).days >= REPURPOSED_MIN_AGE_DAYS
+    if old and timeline_switch(cols, i):
+        reasons.append(
+            f"repurposed: created {c.date().isoformat()}, switched from {cols['early_lang'][i]} "
+            f"to {cols['late_lang'][i]} (acts as {role})"
+        )
+        return "repurposed", reasons
+    return role, reasons

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_attribute_world import build_world
+
+from infoops.attribute.features import office_fit, office_mask
+from infoops.attribute.flagged import flagged_accounts
+from infoops.attribute.pipeline import attribute_case
+from infoops.attribute.scoring import batch_days, ramp
+from infoops.store import Case
+
+
+def _networks(case: Case) -> dict[str, tuple[float, str, list[str]]]:
+    return {r[0]: (r[1], r[2], r[3]) for r in case.con.execute("SELECT network_id, score, label, reasons FROM networks").fetchall()}
+
+
+def test_operation_vs_fandom(fresh_case: Case) -> None:
+    build_world(fresh_case)
+    counts = attribute_case(fresh_case, "r1", [])
+    assert counts["networks_scored"] == 2
+    nets = _networks(fresh_case)
+    io_score, io_label, io_reasons = nets["N0001"]
+    fan_score, fan_label, _ = nets["N0002"]
+    assert io_label == "inauthentic"
+    assert fan_label != "inauthentic"
+    assert io_score > fan_score + 0.3
+    text = " ".join(io_reasons)
+    assert "created on" in text and "followers" in text
+    assert "UTC+8" in text
+
+
+def test_roles_core_and_amplifier(fresh_case: Case) -> None:
+    w = build_world(fresh_case, seed=3)
+    attribute_case(fresh_case, "r1", [])
+    roles = dict(fresh_case.con.execute("SELECT account_id, role FROM memberships WHERE network_id = 'N0001'").fetchall())
+    right = sum(roles[a] == "core" for a in w.io_core) + sum(roles[a] == "amplifier" for a in w.io_amp)
+    assert right / (len(w.io_core) + len(w.io_amp)) >= 0.95
+
+
+def test_flagged_accounts_are_the_operation(fresh_case: Case) -> None:
+    w = build_world(fresh_case, seed=5)
+    attribute_case(fresh_case, "r1", [])
+    rel = flagged_accounts(fresh_case.con)
+    assert rel.columns == ["account_id", "network_id", "role", "score", "reasons"]
+    rows = rel.fetchall()
+    flagged = {r[0] for r in rows}
+    assert flagged == set(w.io_core) | set(w.io_amp)
+    assert all(r[1] == "N0001" and 0 < r[3] <= 1 and r[4] for r in rows)
+
+
+def test_analyst_rejection_unflags(fresh_case: Case) -> None:
+    build_world(fresh_case, seed=6)
+    attribute_case(fresh_case, "r1", [])
+    fresh_case.con.execute("INSERT INTO decisions VALUES ('N0001', 'rejected', 'x', '', now())")
+    assert flagged_accounts(fresh_case.con).fetchall() == []
+
+
+def test_prior_id_list_links_and_flags_continuing(fresh_case: Case, tmp_path: Path) -> None:
+    w = build_world(fresh_case, seed=7)
+    ids = tmp_path / "prior_ids.csv"
+    # three operation members and one organic account (in no network) were in the earlier takedown
+    ids.write_text("userid\n" + "\n".join([*w.io_core[:3], w.organic[0], "not-here"]) + "\n")
+    counts = attribute_case(fresh_case, "r1", [ids])
+    assert counts["prior_links"] >= 1
+    link = fresh_case.con.execute(
+        "SELECT network_id, strength, continuing_accounts, evidence FROM prior_links ORDER BY strength DESC"
+    ).fetchone()
+    assert link is not None and link[0] == "N0001" and link[2] == 3 and link[1] > 0.5
+    flagged = {r[0]: r[2] for r in flagged_accounts(fresh_case.con).fetchall()}
+    assert flagged[w.organic[0]] == "continuing"
+    assert "not-here" not in flagged
+
+
+def test_no_networks_is_fine(fresh_case: Case) -> None:
+    assert attribute_case(fresh_case, "none", [])["networks_scored"] == 0
+    assert flagged_accounts(fresh_case.con).fetchall() == []
+
+
+@pytest.mark.parametrize("offset", [-5, 0, 3, 8])
+def test_office_fit_finds_planted_offset(offset: int) -> None:
+    import numpy as np
+
+    hist = np.zeros(168)
+    hist[office_mask(offset)] = 10.0
+    hist += 0.1
+    fit = office_fit(hist)
+    assert fit["offset"] == offset
+    assert fit["office_share"] > 0.9 and fit["office_hours_covered"] == 9
+
+
+def test_ramp_bounds() -> None:
+    assert ramp(0.0, 0.1, 0.5) == 0.0 and ramp(1.0, 0.1, 0.5) == 1.0 and ramp(0.3, 0.1, 0.5) == pytest.approx(0.5)
+
+
+def test_batch_days_need_lift() -> None:
+    from datetime import datetime
+
+    created = [datetime(2020, 1, 1)] * 5 + [datetime(2015, 3, d) for d in range(1, 6)]
+    # background: a busy day on 2015-03-01 (many accounts created by everyone) is no batch
+    bg = {datetime(2020, 1, 1).date(): 5, datetime(2015, 3, 1).date(): 500}
+    days, n = batch_days(created, bg, bg_total=10_000, span_days=4000)
+    assert days == {datetime(2020, 1, 1).date()} and n == 5
