@@ -1,0 +1,63 @@
+"""fast_repost: accounts that repeatedly repost the same originals within seconds of their posting."""
+
+from __future__ import annotations
+
+from infoops.detect.coaction import (
+    DEFAULT_MAX_FANOUT,
+    DEFAULT_MIN_ACTIVITY,
+    DEFAULT_WINDOW,
+    CoActionSignal,
+)
+from infoops.detect.nullmodel import DEFAULT_ALPHA
+from infoops.detect.sql import ident
+from infoops.registry import signals
+
+DEFAULT_FAST_SECONDS = 10.0
+# Twitter snowflake ids carry their creation time (ms since this epoch in bits 22+)
+SNOWFLAKE_EPOCH_MS = 1288834974657
+
+
+@signals.register("fast_repost")
+class FastRepost(CoActionSignal):
+    """Two accounts both repost the same original within `seconds` of its creation.
+
+    Only fast reposts count as actions (`min_activity` of them per account: a
+    habit, not a one-off); two fast reposts of one original are at most
+    `seconds` apart, so they pair whatever `window` says. The original's time
+    comes from the posts table, or else from its id when it is a Twitter
+    snowflake. Amplifier accounts that wait on a core account's posts show up
+    here even when they are too few to reach co_repost's threshold.
+    """
+
+    name = "fast_repost"
+    description = "reposting the same originals within seconds of their creation"
+
+    def __init__(
+        self,
+        seconds: float = DEFAULT_FAST_SECONDS,
+        window: float = DEFAULT_WINDOW,
+        max_fanout: int | None = DEFAULT_MAX_FANOUT,
+        min_activity: int = DEFAULT_MIN_ACTIVITY,
+        alpha: float = DEFAULT_ALPHA,
+        null: str = "shift",
+        min_weight: float = 0.0,
+        seed: int = 1,
+    ) -> None:
+        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed)
+        self.seconds = seconds
+
+    def pair_window(self) -> float:
+        return float(self.seconds)
+
+    def actions_sql(self, posts: str, accounts: str) -> str:
+        p = ident(posts)
+        snow = (
+            f"CASE WHEN regexp_full_match(r.ref_post_id, '[0-9]{{15,19}}') "
+            f"THEN ((CAST(r.ref_post_id AS BIGINT) >> 22) + {SNOWFLAKE_EPOCH_MS}) / 1000.0 END"
+        )
+        return f"""SELECT account_id, object, t, post_id FROM (
+                     SELECT r.account_id, r.ref_post_id AS object, epoch(r.created_at) AS t, r.post_id,
+                            coalesce(epoch(o.created_at), {snow}) AS t0
+                     FROM {p} r LEFT JOIN {p} o ON o.post_id = r.ref_post_id
+                     WHERE r.kind = 'repost' AND r.ref_post_id IS NOT NULL AND r.created_at IS NOT NULL)
+                   WHERE t0 IS NOT NULL AND t - t0 >= -1 AND t - t0 <= {float(self.seconds)!r}"""
