@@ -8,6 +8,8 @@ score, reasons) of that run, and writes `account_features` and `prior_links`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,15 +100,32 @@ def attribute_case(case: Case, run_id: str, priors: list[Path]) -> dict[str, int
             mrows["score"].append(v.score * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score))
             mrows["reasons"].append(role_reasons + a_reasons[:4])
 
-    _write_networks(con, run_id, verdicts)
-    _write_memberships(con, run_id, mrows)
-    _write_features(con, run_id, cols, prior_ids)
-    counts["prior_links"] = _write_links(con, run_id, links)
-    counts["continuing_accounts"] = _write_continuing(con, run_id, prior_nets, row_of)
+    with _atomic(con):
+        _write_networks(con, run_id, verdicts)
+        _write_memberships(con, run_id, mrows)
+        _write_features(con, run_id, cols, prior_ids)
+        counts["prior_links"] = _write_links(con, run_id, links)
+        counts["continuing_accounts"] = _write_continuing(con, run_id, prior_nets, row_of)
     counts["networks_scored"] = len(verdicts)
     counts["inauthentic_networks"] = sum(1 for v in verdicts.values() if v.label == "inauthentic")
     counts["members_scored"] = len(mrows["account_id"])
     return counts
+
+
+@contextmanager
+def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All writes or none; joins the caller's transaction when one is open."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def _prior_evidence(links: dict[str, dict[str, Any]]) -> list[Evidence]:

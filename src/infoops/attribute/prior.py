@@ -119,7 +119,7 @@ def _from_archive(path: Path) -> PriorNetwork:
         raise InfoopsError(f"{path}: reading an earlier archive needs infoops.ingest.ingest")
     case = Case.memory()
     try:
-        ingest(case, [path], progress=False)
+        ingest(case, [path], progress=False, detect_languages=False)
         return _from_connection(case.con, path.stem, str(path))
     finally:
         case.close()
