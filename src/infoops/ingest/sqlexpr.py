@@ -46,9 +46,10 @@ def boolean(ref: str) -> str:
 
 
 def timestamp(ref: str) -> str:
-    """ISO-like timestamps ('2020-01-02 03:04', '2020-01-02T03:04:05Z', dates) to TIMESTAMP (UTC)."""
-    v = nullif_blank(ref)
-    return f"TRY_CAST(regexp_replace(replace({v}, 'T', ' '), '(Z|[+-]00:?00)$', '') AS TIMESTAMP)"
+    """ISO-like timestamps ('2020-01-02 03:04', '2020-01-02T03:04:05Z', dates) and the
+    v1.1 style 'Wed Jan 07 04:38:02 +0000 2009' to TIMESTAMP (UTC; other offsets are not converted)."""
+    v = f"NULLIF(trim({ref}), '')"
+    return f"coalesce(TRY_CAST({v} AS TIMESTAMP), try_strptime({v}, '%a %b %d %H:%M:%S +0000 %Y'))"
 
 
 def unix_or_iso(ref: str) -> str:
@@ -67,20 +68,25 @@ def snowflake_ms(id_ref: str) -> str:
     return f"CASE WHEN {v} >= {MIN_SNOWFLAKE} THEN CAST(({v} >> 22) AS BIGINT) + {SNOWFLAKE_EPOCH_MS} END"
 
 
-def exact_time(id_ref: str, minute_ts: str | None) -> tuple[str, str]:
-    """(created_at, time_precision) from a snowflake id, falling back to a minute-precision time.
+def snowflake_time(id_ref: str) -> str:
+    """The TIMESTAMP a snowflake id encodes, NULL when it is not one."""
+    return f"make_timestamp(({snowflake_ms(id_ref)}) * 1000)"
 
-    The snowflake is trusted when no minute time is given, or when both agree within
-    SNOWFLAKE_TOLERANCE_S seconds; otherwise the given minute time is kept.
+
+def exact_time(sf_ts: str, minute_ts: str | None) -> tuple[str, str]:
+    """(created_at, time_precision) from a snowflake time, falling back to a minute-precision time.
+
+    Both arguments should be plain column references (computed once in an inner
+    query). The snowflake is trusted when no minute time is given, or when both
+    agree within SNOWFLAKE_TOLERANCE_S seconds; otherwise the minute time is kept.
     """
-    sf = f"make_timestamp(({snowflake_ms(id_ref)}) * 1000)"
     if minute_ts is None:
-        return sf, f"CASE WHEN {sf} IS NOT NULL THEN 's' END"
+        return sf_ts, f"CASE WHEN {sf_ts} IS NOT NULL THEN 's' END"
     ok = (
-        f"({sf} IS NOT NULL AND ({minute_ts} IS NULL OR "
-        f"abs(epoch({sf}) - epoch({minute_ts})) <= {SNOWFLAKE_TOLERANCE_S}))"
+        f"({sf_ts} IS NOT NULL AND ({minute_ts} IS NULL OR "
+        f"abs(epoch({sf_ts}) - epoch({minute_ts})) <= {SNOWFLAKE_TOLERANCE_S}))"
     )
-    created = f"CASE WHEN {ok} THEN {sf} ELSE {minute_ts} END"
+    created = f"CASE WHEN {ok} THEN {sf_ts} ELSE {minute_ts} END"
     precision = f"CASE WHEN {ok} THEN 's' WHEN {minute_ts} IS NOT NULL THEN 'min' END"
     return created, precision
 

@@ -24,8 +24,13 @@ def safe_names(header: list[str]) -> list[str]:
     return out
 
 
-def load_raw(ctx: LoadContext, path: Path, header: list[str], table: str) -> set[int]:
+def load_raw(
+    ctx: LoadContext, path: Path, header: list[str], table: str, layers: list[list[str]] | None = None
+) -> set[int]:
     """Read every column as VARCHAR into `table` with `_rec`, the 1-based record number.
+
+    `layers` are lists of 'expression AS name' computed once per row on top of
+    the raw columns, each layer seeing the names of the layers before it.
 
     Rows DuckDB cannot parse (wrong column count, bad quoting, invalid UTF-8)
     go to `rejects` with their physical line. Returns those lines.
@@ -35,14 +40,16 @@ def load_raw(ctx: LoadContext, path: Path, header: list[str], table: str) -> set
     rej_t, rej_s = f"_rej_err_{tag}", f"_rej_scan_{tag}"
     con = ctx.con
     con.execute("SET preserve_insertion_order = true")
+    query = (
+        "SELECT row_number() OVER () AS _rec, * FROM read_csv(?, "
+        "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+        "columns = ?, store_rejects = true, "
+        f"rejects_table = '{rej_t}', rejects_scan = '{rej_s}', max_line_size = 8388608)"
+    )
+    for layer in layers or []:
+        query = f"SELECT *, {', '.join(layer)} FROM ({query})"
     try:
-        con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _rec, * FROM read_csv(?, "
-            "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-            "columns = ?, store_rejects = true, "
-            f"rejects_table = '{rej_t}', rejects_scan = '{rej_s}', max_line_size = 8388608)",
-            [str(path), {n: "VARCHAR" for n in names}],
-        )
+        con.execute(f"CREATE TEMP TABLE {table} AS {query}", [str(path), {n: "VARCHAR" for n in names}])
     finally:
         con.execute("SET preserve_insertion_order = false")
     con.execute(

@@ -88,39 +88,59 @@ def _extra(c: _Cols, known: set[str]) -> str:
     """posts.extra: coordinates/poll choices when given, and every column this format does not know."""
     keep = [n for n in EXTRA_TWEET_COLUMNS if n in c.names]
     unknown = sorted(n for n in c.names - known - {"_rec"} if not n.startswith("_col"))
-    parts = [f"'{n}', {E.nullif_blank(E.col(n))}" for n in keep + unknown if "'" not in n]
-    if not parts:
+    cols = [n for n in keep + unknown if "'" not in n]
+    if not cols:
         return "CAST(NULL AS JSON)"
-    return f"CAST(json_object({', '.join(parts)}) AS JSON)"
+    values = [E.nullif_blank(E.col(n)) for n in cols]
+    obj = ", ".join(f"'{n}', {v}" for n, v in zip(cols, values, strict=True))
+    return f"CASE WHEN coalesce({', '.join(values)}) IS NOT NULL THEN CAST(json_object({obj}) AS JSON) END"
 
 
-def _kind(c: _Cols) -> tuple[str, str, str]:
-    """(kind, ref_post_id, ref_account_id): repost > quote > reply > post."""
-    rt = f"({E.boolean(c('is_retweet'))} OR {E.ident(c('retweet_tweetid'))} IS NOT NULL)"
-    qt = f"{E.ident(c('quoted_tweet_tweetid'))} IS NOT NULL"
-    rp = f"{E.ident(c('in_reply_to_tweetid'))} IS NOT NULL"
-    kind = f"CASE WHEN {rt} THEN 'repost' WHEN {qt} THEN 'quote' WHEN {rp} THEN 'reply' ELSE 'post' END"
-    ref = (
-        f"CASE WHEN {rt} THEN {E.ident(c('retweet_tweetid'))} WHEN {qt} THEN {E.ident(c('quoted_tweet_tweetid'))} "
-        f"WHEN {rp} THEN {E.ident(c('in_reply_to_tweetid'))} END"
+def _kind_layer(c: _Cols) -> list[str]:
+    return [
+        f"({E.boolean(c('is_retweet'))} OR {E.ident(c('retweet_tweetid'))} IS NOT NULL) AS _is_rt",
+        f"{E.ident(c('retweet_tweetid'))} AS _rt_id",
+        f"{E.ident(c('quoted_tweet_tweetid'))} AS _qt_id",
+        f"{E.ident(c('in_reply_to_tweetid'))} AS _rp_id",
+    ]
+
+
+def _kind() -> tuple[str, str, str]:
+    """(kind, ref_post_id, ref_account_id) over the _kind_layer columns: repost > quote > reply > post."""
+    kind = (
+        "CASE WHEN _is_rt THEN 'repost' WHEN _qt_id IS NOT NULL THEN 'quote' "
+        "WHEN _rp_id IS NOT NULL THEN 'reply' ELSE 'post' END"
     )
-    ref_acc = (
-        f"CASE WHEN {rt} THEN {E.ident(c('retweet_userid'))} WHEN {qt} THEN NULL "
-        f"WHEN {rp} THEN {E.ident(c('in_reply_to_userid'))} END"
-    )
-    return kind, ref, ref_acc
+    ref = "CASE WHEN _is_rt THEN _rt_id WHEN _qt_id IS NOT NULL THEN _qt_id ELSE _rp_id END"
+    return kind, ref, "_ref_acc"
 
 
-def _problems(c: _Cols, key: str, minute_ts: str) -> str:
-    """A validation reason per row (NULL when the row is fine)."""
-    tid = E.nullif_blank(c("tweetid"))
+def _ref_account(c: _Cols) -> str:
     return (
-        f"CASE WHEN {tid} IS NULL THEN 'tweetid: empty' "
-        f"WHEN NOT regexp_full_match({E.ident(c('tweetid'))}, '[0-9]+') THEN 'tweetid: not a number' "
-        f"WHEN {key} IS NULL THEN 'account id: empty (userid / user_screen_name)' "
-        f"WHEN {E.nullif_blank(c('tweet_time'))} IS NOT NULL AND {minute_ts} IS NULL "
-        f"AND {E.snowflake_ms(E.ident(c('tweetid')))} IS NULL THEN 'tweet_time: unparseable' END"
+        f"CASE WHEN _is_rt THEN {E.ident(c('retweet_userid'))} WHEN _qt_id IS NOT NULL THEN NULL "
+        f"WHEN _rp_id IS NOT NULL THEN {E.ident(c('in_reply_to_userid'))} END AS _ref_acc"
     )
+
+
+def _problems(c: _Cols) -> str:
+    """A validation reason per row (NULL when the row is fine), over the layer columns."""
+    return (
+        f"CASE WHEN _tid IS NULL THEN 'tweetid: empty' "
+        f"WHEN NOT regexp_full_match(_tid, '[0-9]+') THEN 'tweetid: not a number' "
+        f"WHEN _key IS NULL THEN 'account id: empty (userid / user_screen_name)' "
+        f"WHEN {E.nullif_blank(c('tweet_time'))} IS NOT NULL AND _mt IS NULL "
+        f"AND _sf IS NULL THEN 'tweet_time: unparseable' END AS _problem"
+    )
+
+
+def _tweet_layers(c: _Cols) -> list[list[str]]:
+    created, precision = E.exact_time("_sf", "_mt")
+    return [
+        [f"{E.ident(c('tweetid'))} AS _tid", f"{E.timestamp(c('tweet_time'))} AS _mt",
+         f"{_account_key(c)} AS _key", *_kind_layer(c)],
+        [f"{E.snowflake_time('_tid')} AS _sf", _ref_account(c)],
+        [f"{created} AS _created", f"{precision} AS _prec", _problems(c)],
+    ]
 
 
 @formats.register("io-archive")
@@ -150,10 +170,12 @@ class IOArchive(InputFormat):
             return self._tweets(ctx, path, header, names)
         return self._users(ctx, path, header, names)
 
-    def _raw(self, ctx: LoadContext, path: Path, header: list[str]) -> tuple[str, set[int]]:
+    def _raw(
+        self, ctx: LoadContext, path: Path, header: list[str], layers: list[list[str]] | None = None
+    ) -> tuple[str, set[int]]:
         table = f"_raw_{uuid.uuid4().hex[:8]}"
         lower = [h.lower() for h in header]
-        return table, load_raw(ctx, path, lower, table)
+        return table, load_raw(ctx, path, lower, table, layers)
 
     def _users(self, ctx: LoadContext, path: Path, header: list[str], names: list[str]) -> FileStats:
         if "userid" not in names:
@@ -183,27 +205,21 @@ class IOArchive(InputFormat):
         if not any(k in names for k in ACCOUNT_KEYS):
             raise MissingColumn(ctx.label, "userid", header)
         stats = FileStats(ctx.label, self.name)
-        table, parse_rejects = self._raw(ctx, path, header)
         c = _Cols(names)
+        table, parse_rejects = self._raw(ctx, path, header, _tweet_layers(c))
         con = ctx.con
-        key = _account_key(c)
-        minute_ts = E.timestamp(c("tweet_time"))
-        tid = E.ident(c("tweetid"))
-        created, precision = E.exact_time(tid, minute_ts)
-        kind, ref, ref_acc = _kind(c)
+        kind, ref, ref_acc = _kind()
         stats.rows_read = _count(ctx, table) + len(parse_rejects)
-        con.execute(f"ALTER TABLE {table} ADD COLUMN _problem VARCHAR")
-        con.execute(f"UPDATE {table} SET _problem = {_problems(c, key, minute_ts)}")
         bad = con.execute(
             f"SELECT _rec, split_part(_problem, ':', 1), _problem, "
             f"left(concat_ws(',', {c('tweetid')}, {c('userid')}, {c('tweet_time')}), 2000) "
             f"FROM {table} WHERE _problem IS NOT NULL"
         ).fetchall()
         _reject_records(ctx, path, parse_rejects, [(r[0], r[1], r[2], r[3]) for r in bad])
-        known = set(TWEET_COLUMNS) | {"_problem"}
+        known = set(TWEET_COLUMNS)
         row = con.execute(
-            f"INSERT INTO {STG_POSTS} SELECT {tid} AS post_id, {key} AS account_id, '{PLATFORM}', "
-            f"{created}, {precision}, {E.text(c('tweet_text'))}, {E.nullif_blank(c('tweet_language'))}, "
+            f"INSERT INTO {STG_POSTS} SELECT _tid AS post_id, _key AS account_id, '{PLATFORM}', "
+            f"_created, _prec, {E.text(c('tweet_text'))}, {E.nullif_blank(c('tweet_language'))}, "
             f"{kind}, {ref}, {ref_acc}, {E.py_list(c('hashtags'), lower=True, strip_prefix='#')}, "
             f"{E.py_list(c('urls'))}, {E.py_list(c('user_mentions'), strip_prefix='@')}, "
             f"{E.nullif_blank(c('tweet_client_name'))}, {E.count(c('like_count'))}, "
@@ -212,18 +228,32 @@ class IOArchive(InputFormat):
             [ctx.label],
         ).fetchone()
         stats.posts = stats.rows_accepted = int(row[0]) if row else 0
-        # accounts from the tweet rows: the profile as of the account's latest tweet
+        # accounts from the tweet rows: each field as of the account's latest tweet
+        rank = f"{DERIVED} * 10000000000000 + coalesce(epoch_ms(_created), 0)"
         row = con.execute(
-            f"INSERT INTO {STG_ACCOUNTS} SELECT DISTINCT ON (account_id) * FROM ("
-            f"SELECT {_account_select(c, key, '?')}, {DERIVED} * 10000000000000 + "
-            f"coalesce(epoch_ms({created}), 0) AS _rank FROM {table} WHERE _problem IS NULL) "
-            f"ORDER BY account_id, _rank DESC",
+            f"INSERT INTO {STG_ACCOUNTS} SELECT {_latest_profile(c, rank)} "
+            f"FROM {table} WHERE _problem IS NULL GROUP BY _key",
             [ctx.label],
         ).fetchone()
         stats.accounts = int(row[0]) if row else 0
         con.execute(f"DROP TABLE {table}")
         stats.rows_rejected = len(parse_rejects) + len(bad)
         return stats
+
+
+def _latest_profile(c: _Cols, rank: str) -> str:
+    """Account columns aggregated per _key: each the value of the highest-ranked row."""
+    def best(expr: str) -> str:
+        return f"arg_max({expr}, {rank})"
+
+    return (
+        f"_key AS account_id, '{PLATFORM}' AS platform, {best(E.nullif_blank(c('user_screen_name')))}, "
+        f"{best(E.text(c('user_display_name')))}, {best(E.text(c('user_profile_description')))}, "
+        f"{best(E.text(c('user_reported_location')))}, {best(E.nullif_blank(c('user_profile_url')))}, "
+        f"{best(E.count(c('follower_count')))}, {best(E.count(c('following_count')))}, "
+        f"{best(E.timestamp(c('account_creation_date')))}, {best(E.nullif_blank(c('account_language')))}, "
+        f"{_hashed('_key')}, CAST(NULL AS JSON), ?, max({rank})"
+    )
 
 
 def _count(ctx: LoadContext, table: str) -> int:
