@@ -24,7 +24,7 @@ def _originals_case(seed: int) -> tuple[Case, Planted, list[str]]:
         p.post(f"author{i % 40}", t, "post", "")
         originals.append((f"p{p._n}", t))
     core: list[tuple[str, float]] = []
-    for j in range(20):
+    for _j in range(20):
         t = float(rng.uniform(0, 10 * DAY))
         p.post("core_account", t, "post", "")
         core.append((f"p{p._n}", t))
