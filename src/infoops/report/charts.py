@@ -1,0 +1,169 @@
+"""Plotly figure specs (plain dicts: data + layout) for the report's charts.
+
+Specs go into the page as JSON; only numbers, dates, language codes and
+escaped labels end up in them.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+
+from infoops.report.safe import show
+from infoops.report.style import NETWORK, PALETTE, REST
+from infoops.report.timezone import OffsetFit, shift
+from infoops.report.topics import TopicModel
+
+Fig = dict[str, Any]
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+BASE_LAYOUT: dict[str, Any] = {
+    "margin": {"l": 50, "r": 20, "t": 64, "b": 40},
+    "font": {"family": "Inter, 'Noto Sans', 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif", "size": 11},
+    "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+    "legend": {"orientation": "h", "y": 1.0, "x": 0, "yanchor": "bottom"},
+}
+
+
+def _layout(title: str, height: int = 300, **kw: Any) -> dict[str, Any]:
+    out = dict(BASE_LAYOUT)
+    out.update(title={"text": html.escape(title), "font": {"size": 13}, "x": 0, "xanchor": "left",
+                      "y": 0.98, "yref": "container", "yanchor": "top"}, height=height)
+    out.update(kw)
+    return out
+
+
+def creation_histogram(net: list[dict[str, Any]], rest: list[dict[str, Any]], pad_days: int = 30) -> Fig:
+    """Accounts created per day: network bars (left axis) against the rest (line, right axis)."""
+    if not net:
+        return {}
+    days = [r["day"] for r in net]
+    lo, hi = min(days) - timedelta(days=pad_days), max(days) + timedelta(days=pad_days)
+    rest_in = [r for r in rest if lo <= r["day"] <= hi]
+    data = [
+        {"type": "bar", "name": "this network", "x": [d.isoformat() for d in days], "y": [r["n"] for r in net],
+         "marker": {"color": NETWORK}},
+        {"type": "scatter", "mode": "lines", "name": "rest of the data (right axis)", "yaxis": "y2",
+         "x": [r["day"].isoformat() for r in rest_in], "y": [r["n"] for r in rest_in],
+         "line": {"color": REST, "width": 1}},
+    ]
+    return {"data": data, "layout": _layout(
+        "Accounts created per day", bargap=0, margin={"l": 50, "r": 60, "t": 64, "b": 40},
+        xaxis={"type": "date", "range": [lo.isoformat(), hi.isoformat()]},
+        yaxis={"title": {"text": "network accounts"}, "rangemode": "tozero"},
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
+                "title": {"text": "other accounts"}})}
+
+
+def creation_summary(net: list[dict[str, Any]]) -> dict[str, Any]:
+    """Top creation days and the share of accounts they hold (batches)."""
+    total = sum(r["n"] for r in net)
+    top = sorted(net, key=lambda r: (-r["n"], r["day"]))[:5]
+    return {"days": len(net), "total": total, "top": [(r["day"], r["n"]) for r in top],
+            "top5_share": (sum(r["n"] for r in top) / total) if total else 0.0}
+
+
+def bin_label(b: int) -> str:
+    if b == 0:
+        return "0"
+    lo, hi = 2 ** (b - 1), 2**b - 1
+    return f"{_short(lo)}" if lo == hi else f"{_short(lo)}–{_short(hi)}"
+
+
+def _short(v: int) -> str:
+    for unit, div in (("M", 1_000_000), ("k", 1_000)):
+        if v >= div:
+            return f"{v / div:g}{unit}"
+    return str(v)
+
+
+def distributions(dists: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]) -> Fig:
+    """Side-by-side log2-binned shares (followers, following, engagement), network vs rest."""
+    data: list[dict[str, Any]] = []
+    layout = _layout("Share of accounts per log₂ bin", height=340, barmode="group", annotations=[],
+                     margin={"l": 50, "r": 20, "t": 90, "b": 50},
+                     legend={"orientation": "h", "y": 1.12, "x": 0.3, "yanchor": "bottom"})
+    n = len(dists)
+    gap = 0.06
+    width = (1 - gap * (n - 1)) / max(n, 1)
+    for k, (name, (net, rest)) in enumerate(dists.items()):
+        ax = "" if k == 0 else str(k + 1)
+        bins = sorted({int(r["bin"]) for r in net + rest})
+        labels = [bin_label(b) for b in bins]
+        for rows_, label, colour in ((net, "this network", NETWORK), (rest, "rest of the data", REST)):
+            total = sum(r["n"] for r in rows_) or 1
+            by = {int(r["bin"]): r["n"] / total for r in rows_}
+            data.append({"type": "bar", "name": label, "legendgroup": label, "showlegend": k == 0,
+                         "x": labels, "y": [round(by.get(b, 0.0), 4) for b in bins],
+                         "xaxis": f"x{ax}", "yaxis": f"y{ax}", "marker": {"color": colour}})
+        lo = k * (width + gap)
+        layout[f"xaxis{ax}"] = {"domain": [lo, lo + width], "type": "category", "anchor": f"y{ax}"}
+        layout["annotations"].append({"text": f"<b>{html.escape(name)}</b>", "xref": "paper", "yref": "paper",
+                                      "x": lo + width / 2, "y": 1.0, "yanchor": "bottom", "showarrow": False})
+        layout[f"yaxis{ax}"] = {"tickformat": ".0%", "anchor": f"x{ax}", "rangemode": "tozero"}
+    return {"data": data, "layout": layout}
+
+
+def zero_share(rows_: list[dict[str, Any]]) -> float | None:
+    total = sum(r["n"] for r in rows_)
+    return (sum(r["n"] for r in rows_ if int(r["bin"]) == 0) / total) if total else None
+
+
+def language_mix(net: list[dict[str, Any]], rest: list[dict[str, Any]], top: int = 8) -> Fig:
+    if not net:
+        return {}
+    tn = sum(r["n"] for r in net) or 1
+    tr = sum(r["n"] for r in rest) or 1
+    langs = [str(r["lang"]) for r in sorted(net, key=lambda r: -r["n"])[:top]]
+    langs += [str(r["lang"]) for r in sorted(rest, key=lambda r: -r["n"])[:3] if str(r["lang"]) not in langs]
+    share_n = {str(r["lang"]): r["n"] / tn for r in net}
+    share_r = {str(r["lang"]): r["n"] / tr for r in rest}
+    labels = [html.escape(show(lang, 16)) for lang in langs] + ["other"]
+    yn = [share_n.get(lang, 0.0) for lang in langs]
+    yr = [share_r.get(lang, 0.0) for lang in langs]
+    yn.append(max(0.0, 1 - sum(yn)))
+    yr.append(max(0.0, 1 - sum(yr)))
+    data = [{"type": "bar", "orientation": "h", "name": name, "y": labels, "x": [round(v, 4) for v in ys],
+             "marker": {"color": colour}}
+            for name, ys, colour in (("this network", yn, NETWORK), ("rest of the data", yr, REST))]
+    return {"data": data, "layout": _layout("Language of posts (share)", height=60 + 26 * len(labels),
+                                            barmode="group", xaxis={"tickformat": ".0%"},
+                                            yaxis={"autorange": "reversed", "type": "category"})}
+
+
+def hour_heatmap(m: np.ndarray, fit: OffsetFit | None, offset_label: str) -> Fig:
+    """Posts per weekday and hour in the inferred local time (UTC when no fit)."""
+    offset = fit.offset if fit else 0
+    local = shift(m, offset)
+    title = f"Posts by weekday and hour, local time at {offset_label}"
+    shapes = [{"type": "rect", "xref": "x", "yref": "y", "x0": 8.5, "x1": 17.5, "y0": -0.5, "y1": 4.5,
+               "line": {"color": "#222", "width": 1.5, "dash": "dot"}}]
+    return {"data": [{"type": "heatmap", "z": local.tolist(), "x": list(range(24)), "y": list(DAYS),
+                      "colorscale": [[0, "#ffffff"], [0.02, "#fff5eb"], [0.3, "#fdae6b"], [1, "#a63603"]], "hovertemplate": "%{y} %{x}:00 local: %{z} posts<extra></extra>",
+                      "colorbar": {"title": {"text": "posts"}, "thickness": 10}}],
+            "layout": _layout(title, height=280, xaxis={"dtick": 2, "title": {"text": "hour (local)"}},
+                              yaxis={"autorange": "reversed"}, shapes=shapes)}
+
+
+def topics_area(model: TopicModel) -> Fig:
+    if not model.terms:
+        return {}
+    data = [{"type": "scatter", "mode": "lines", "stackgroup": "one", "name": f"T{i + 1}: "
+             + html.escape(show(" · ".join(t[:3]), 60)), "x": model.weeks, "y": model.shares[i],
+             "line": {"width": 0.5, "color": PALETTE[i % len(PALETTE)]}}
+            for i, t in enumerate(model.terms)]
+    return {"data": data, "layout": _layout("Topics over time (share of sampled posts per week)", height=320,
+                                            yaxis={"tickformat": ".0%", "range": [0, 1]},
+                                            xaxis={"type": "date"},
+                                            legend={"orientation": "h", "y": -0.18, "x": 0})}
+
+
+def role_bars(roles: list[dict[str, Any]]) -> Fig:
+    if not roles:
+        return {}
+    labels = [html.escape(show(r["role"] or "member", 30)) for r in roles]
+    return {"data": [{"type": "bar", "x": labels, "y": [r["accounts"] for r in roles],
+                      "marker": {"color": [PALETTE[i % len(PALETTE)] for i in range(len(roles))]}}],
+            "layout": _layout("Accounts by role", height=240, xaxis={"type": "category"})}

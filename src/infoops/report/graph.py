@@ -1,0 +1,143 @@
+"""The network graph (sampled by centrality, laid out with igraph) and the evidence behind edges."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from typing import Any
+
+import duckdb
+import igraph as ig
+import pyarrow as pa
+
+from infoops.report.queries import MEMBERS_VIEW, register, rows
+from infoops.report.safe import show
+from infoops.report.style import ROLE_COLOURS, SIGNAL_COLOURS, colour_for
+
+DEFAULT_GRAPH_NODES = 300
+
+
+def graph_nodes(con: duckdb.DuckDBPyConnection, max_nodes: int) -> dict[str, list[dict[str, Any]]]:
+    """The `max_nodes` most central members of each network, with handle and role."""
+    found = rows(con, f"""
+        SELECT m.network_id, m.account_id, m.role, m.centrality, a.handle, a.followers
+        FROM {MEMBERS_VIEW} m LEFT JOIN accounts a USING (account_id)
+        QUALIFY row_number() OVER (PARTITION BY m.network_id
+                                   ORDER BY m.centrality DESC NULLS LAST, m.account_id) <= ?""",
+        [max_nodes])
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in found:
+        out[str(r.pop("network_id"))].append(r)
+    return dict(out)
+
+
+def graph_edges(con: duckdb.DuckDBPyConnection, nodes: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Fused edges among the sampled nodes, with their dominant signal."""
+    tbl = pa.table({
+        "network_id": pa.array([n for n, ms in nodes.items() for _ in ms], pa.string()),
+        "account_id": pa.array([str(m["account_id"]) for ms in nodes.values() for m in ms], pa.string()),
+    })
+    register(con, "rep_gn", tbl)
+    try:
+        found = rows(con, """
+            SELECT a.network_id, e.src, e.dst, e.weight, e.signal_weights
+            FROM edges e JOIN rep_gn a ON e.src = a.account_id JOIN rep_gn b
+              ON e.dst = b.account_id AND a.network_id = b.network_id""")
+        if not found:  # no fused graph yet: fall back to the per-signal edges
+            found = rows(con, """
+                SELECT a.network_id, e.src, e.dst, e.weight, MAP([e.signal], [e.weight]) AS signal_weights
+                FROM signal_edges e JOIN rep_gn a ON e.src = a.account_id JOIN rep_gn b
+                  ON e.dst = b.account_id AND a.network_id = b.network_id""")
+    finally:
+        con.complete()
+        con.unregister("rep_gn")
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in found:
+        sw = r.pop("signal_weights") or {}
+        r["signal"] = max(sw.items(), key=lambda kv: (kv[1] or 0.0, kv[0]))[0] if sw else "fused"
+        out[str(r.pop("network_id"))].append(r)
+    return dict(out)
+
+
+def graph_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], total: int, seed: int = 1) -> dict[str, Any]:
+    """A plotly spec: one line trace per signal, one marker trace per role; hover text HTML-escaped."""
+    index = {str(n["account_id"]): i for i, n in enumerate(nodes)}
+    g = ig.Graph(n=len(nodes), edges=[(index[e["src"]], index[e["dst"]]) for e in edges
+                                      if e["src"] in index and e["dst"] in index])
+    if len(nodes) == 0:
+        coords: list[list[float]] = []
+    else:
+        import random
+
+        random.seed(seed)
+        coords = [list(c) for c in g.layout_fruchterman_reingold(niter=300).coords]
+    traces: list[dict[str, Any]] = []
+    by_signal: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in edges:
+        by_signal[str(e["signal"])].append(e)
+    for sig in sorted(by_signal):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for e in by_signal[sig]:
+            a, b = index[e["src"]], index[e["dst"]]
+            xs += [coords[a][0], coords[b][0], None]
+            ys += [coords[a][1], coords[b][1], None]
+        traces.append({"type": "scatter", "mode": "lines", "name": f"edge: {html.escape(show(sig, 40))}", "x": xs, "y": ys,
+                       "hoverinfo": "skip", "line": {"width": 0.7, "color": colour_for(sig, SIGNAL_COLOURS)},
+                       "opacity": 0.55})
+    by_role: dict[str, list[int]] = defaultdict(list)
+    for i, n in enumerate(nodes):
+        by_role[str(n.get("role") or "member")].append(i)
+    for role in sorted(by_role):
+        idx = by_role[role]
+        text = [hover_text(nodes[i]) for i in idx]
+        traces.append({"type": "scatter", "mode": "markers", "name": f"account: {html.escape(show(role, 40))}",
+                       "x": [coords[i][0] for i in idx], "y": [coords[i][1] for i in idx],
+                       "text": text, "hoverinfo": "text",
+                       "marker": {"size": 7, "color": colour_for(role, ROLE_COLOURS),
+                                  "line": {"width": 0.5, "color": "#ffffff"}}})
+    note = f"{len(nodes):,} most central of {total:,} accounts" if total > len(nodes) else f"all {total:,} accounts"
+    return {"data": traces, "layout": {
+        "height": 520, "showlegend": True, "hovermode": "closest",
+        "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x"},
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "title": {"text": f"Network graph ({note}; {len(edges):,} edges)", "font": {"size": 13}},
+        "legend": {"orientation": "h", "y": -0.02}}}
+
+
+def hover_text(node: dict[str, Any]) -> str:
+    """Plotly renders a subset of HTML in hover text, so data is escaped before it gets there."""
+    handle = show(node.get("handle") or node["account_id"], 80)
+    return (f"@{html.escape(handle)}<br>id {html.escape(show(node['account_id'], 80))}"
+            f"<br>role {html.escape(show(node.get('role'), 40))}"
+            f"<br>followers {node.get('followers') if node.get('followers') is not None else '?'}")
+
+
+def edge_examples(con: duckdb.DuckDBPyConnection, per_signal: int = 3, posts_per_edge: int = 3
+                  ) -> dict[str, list[dict[str, Any]]]:
+    """The strongest edges of each signal inside each network, with the posts behind them."""
+    found = rows(con, f"""
+        SELECT a.network_id, e.signal, e.src, e.dst, e.weight, e.n_events, e.evidence[1:?] AS evidence,
+               len(e.evidence) AS n_evidence, sa.handle AS src_handle, da.handle AS dst_handle
+        FROM signal_edges e
+        JOIN {MEMBERS_VIEW} a ON e.src = a.account_id
+        JOIN {MEMBERS_VIEW} b ON e.dst = b.account_id AND a.network_id = b.network_id
+        LEFT JOIN accounts sa ON sa.account_id = e.src
+        LEFT JOIN accounts da ON da.account_id = e.dst
+        QUALIFY row_number() OVER (PARTITION BY a.network_id, e.signal
+                                   ORDER BY e.weight DESC, e.src, e.dst) <= ?
+        ORDER BY a.network_id, e.signal, e.weight DESC""", [posts_per_edge, per_signal])
+    ids = sorted({p for r in found for p in (r["evidence"] or [])})
+    register(con, "rep_ev", pa.table({"post_id": pa.array(ids, pa.string())}))
+    try:
+        posts = {str(r["post_id"]): r for r in rows(con, """
+            SELECT p.post_id, p.account_id, a.handle, p.created_at, p.kind, p.text
+            FROM posts p SEMI JOIN rep_ev USING (post_id) LEFT JOIN accounts a USING (account_id)""")}
+    finally:
+        con.complete()
+        con.unregister("rep_ev")
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in found:
+        r["posts"] = [posts.get(str(p), {"post_id": p, "text": None}) for p in (r["evidence"] or [])]
+        out[str(r.pop("network_id"))].append(r)
+    return dict(out)
