@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from infoops.export.disclosure import DEFAULT_NAME
+from infoops.export.pseudonym import MIN_FOLLOWERS, MIN_SALT_BYTES
 from infoops.options import case_option, output_option
 from infoops.registry import commands
 from infoops.store import Case
@@ -44,6 +46,28 @@ def graph(case_dir: Path, output: Path, network: str | None, all_edges: bool) ->
     with Case.open(case_dir, create=False) as case:
         counts = export_graph(case, output, network=network, all_edges=all_edges)
     _console.print(f"graph: {counts['nodes']} nodes, {counts['edges']} edges -> {output}")
+
+
+@export.command("disclosure")
+@case_option()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the release into (created if needed).")
+@click.option("--salt-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help=f"File holding the secret salt (at least {MIN_SALT_BYTES} bytes; never published).")
+@click.option("--min-followers", type=int, default=MIN_FOLLOWERS, show_default=True,
+              help="Accounts with fewer followers (or an unknown count) are pseudonymised.")
+@click.option("--name", default=DEFAULT_NAME, show_default=True,
+              help="Release name: files are NAME_users_csv_hashed.csv, NAME_tweets_csv_hashed.csv, ...")
+def disclosure(case_dir: Path, out_dir: Path, salt_file: Path, min_followers: int, name: str) -> None:
+    """A public release of the flagged networks in the IO archive format, small accounts hashed."""
+    from infoops.export.disclosure import export_disclosure
+
+    with Case.open(case_dir, create=False) as case:
+        counts = export_disclosure(case, out_dir, salt_file, min_followers=min_followers, name=name)
+    _console.print(
+        f"disclosure: {counts['accounts']} accounts ({counts['hashed_accounts']} hashed), "
+        f"{counts['tweets']} tweets, {counts['media']} media links -> {out_dir}"
+    )
 
 
 commands.register("export")(export)
