@@ -10,8 +10,8 @@ Dedupe rule (documented in docs/ingest.md):
   columns of tweet rows; among tweet rows the latest tweet's profile wins).
   For accounts already in the case, existing values are kept and only missing
   (NULL) fields are filled from the new data.
-- edited tweets (twarc2): ids listed as earlier versions in another tweet's
-  edit history are dropped, so the latest version is kept.
+- edited tweets (twarc2): an id listed as an earlier version in an edit
+  history is dropped when the latest version of that history is staged too.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def _types(cols: dict[str, str]) -> str:
 def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_POSTS} ({_types(POST_COLUMNS)}, _rank BIGINT)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_ACCOUNTS} ({_types(ACCOUNT_COLUMNS)}, _rank BIGINT)")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_SUPERSEDED} (post_id VARCHAR)")
+    # an earlier version (post_id) of an edited post and its latest version (latest_id)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_SUPERSEDED} (post_id VARCHAR, latest_id VARCHAR)")
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
@@ -46,7 +47,10 @@ def merge_posts(con: duckdb.DuckDBPyConnection) -> int:
     """Insert staged posts that are new to the case; returns the number inserted."""
     cols = ", ".join(POST_COLUMNS)
     if _scalar(con, f"SELECT count(*) FROM {STG_SUPERSEDED}"):
-        con.execute(f"DELETE FROM {STG_POSTS} WHERE post_id IN (SELECT post_id FROM {STG_SUPERSEDED})")
+        con.execute(
+            f"DELETE FROM {STG_POSTS} WHERE post_id IN (SELECT s.post_id FROM {STG_SUPERSEDED} s "
+            f"WHERE s.post_id <> s.latest_id AND s.latest_id IN (SELECT post_id FROM {STG_POSTS}))"
+        )
     n, distinct = (
         _scalar(con, f"SELECT count(*) FROM {STG_POSTS}"),
         _scalar(con, f"SELECT count(DISTINCT post_id) FROM {STG_POSTS}"),

@@ -85,7 +85,7 @@ def describe_case(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> Non
 def render(summary: IngestSummary, console: Console) -> None:
     files = Table(title="ingest: files", title_justify="left")
     for name in ("file", "format", "read", "accepted", "rejected", "skipped"):
-        files.add_column(name, justify="left" if name in ("file", "format") else "right")
+        files.add_column(name, justify="left" if name in ("file", "format") else "right", overflow="fold")
     for f in summary.files:
         files.add_row(f.file, f.format, f"{f.rows_read:,}", f"{f.rows_accepted:,}", f"{f.rows_rejected:,}",
                       f"{f.skipped:,}")
