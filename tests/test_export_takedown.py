@@ -11,6 +11,7 @@ from test_export_case import ACCOUNTS, FLAGGED, build_case
 
 from infoops.cli import build
 from infoops.errors import InfoopsError, NothingDetected
+from infoops.export._common import flagged_table
 from infoops.export.safety import FORMULA_LEADS, neutralise
 from infoops.export.takedown import TAKEDOWN_COLUMNS, export_takedown
 from infoops.store import Case
@@ -71,10 +72,10 @@ def test_csv_cells_never_start_a_formula(export_case: Case, tmp_path: Path) -> N
 def test_reasons_are_joined_in_order(export_case: Case, tmp_path: Path) -> None:
     out = tmp_path / "takedown.csv"
     export_takedown(export_case, out)
-    expected = {
-        r[0]: "; ".join(r[1])
-        for r in export_case.con.execute("SELECT account_id, reasons FROM memberships").fetchall()
-    }
+    flagged = flagged_table(export_case.con).to_pylist()
+    expected = {r["account_id"]: "; ".join(r["reasons"]) for r in flagged}
+    member = dict(export_case.con.execute("SELECT account_id, reasons FROM memberships").fetchall())
+    assert all(expected[a].startswith("; ".join(member[a])) for a in expected)
     for row in read_csv(out):
         acct = row["account_id"].removeprefix("'")
         assert row["reasons"].removeprefix("'") == expected[acct]

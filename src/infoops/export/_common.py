@@ -19,7 +19,15 @@ FLAGGED_COLUMNS = ("account_id", "network_id", "role", "score", "reasons")
 
 
 def result_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The run whose networks the exports describe: the most recent one with networks."""
+    """The run whose networks the exports describe (the one attribution flags accounts from)."""
+    try:
+        from infoops.attribute.flagged import latest_attributed_run
+    except ImportError:
+        pass
+    else:
+        run_id = latest_attributed_run(con)
+        if run_id is not None:
+            return run_id
     rows = con.execute(
         "SELECT n.run_id FROM (SELECT DISTINCT run_id FROM networks) n "
         "LEFT JOIN runs r USING (run_id) ORDER BY r.ended_at DESC NULLS LAST LIMIT 1"
