@@ -20,9 +20,11 @@ class CoDomain(CoActionSignal):
     description = "linking to the same web site within the window"
 
     def actions_sql(self, posts: str, accounts: str) -> str:
-        return f"""SELECT account_id, object, t, post_id FROM (
-                     SELECT DISTINCT account_id, {host_sql("u.unnest")} AS object,
-                            epoch(created_at) AS t, post_id
+        # normalise each distinct URL once, not once per share
+        return f"""WITH s AS (
+                     SELECT DISTINCT account_id, u.unnest AS url, epoch(created_at) AS t, post_id
                      FROM {ident(posts)}, unnest(urls) AS u
-                     WHERE kind <> 'repost' AND created_at IS NOT NULL)
-                   WHERE object IS NOT NULL AND object <> ''"""
+                     WHERE kind <> 'repost' AND created_at IS NOT NULL),
+                   n AS (SELECT url, {host_sql("url")} AS object FROM (SELECT DISTINCT url FROM s))
+                   SELECT DISTINCT s.account_id, n.object, s.t, s.post_id FROM s JOIN n USING (url)
+                   WHERE n.object IS NOT NULL AND n.object <> ''"""
