@@ -1,0 +1,227 @@
+"""identical_text: accounts posting the same normalised text within a time window.
+
+Text is normalised with `infoops.detect.text.normalize` (case, URLs, mentions,
+RT prefix, whitespace, traditional→simplified Chinese). Reposts are left out
+(their text is the original's). Normalised texts shorter than `min_chars` do
+not count ("ok", "lol", "+1"). Each distinct normalised text becomes one shared
+object of the generic co-action computation (`infoops.detect.coaction`):
+explosion-safe pairing of time-ordered neighbours, idf weights (a text posted
+by thousands of accounts weighs little), activity filter, and a threshold from
+the time-shift null model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from infoops.detect.coaction import DEFAULT_MAX_FANOUT, DEFAULT_MIN_ACTIVITY, CoActionSignal
+from infoops.detect.nullmodel import DEFAULT_ALPHA, fdr_threshold, shift_plan
+from infoops.detect.sql import ident, shifted_time_sql
+from infoops.detect.text import normalize_many
+from infoops.registry import signals
+
+DEFAULT_TEXT_WINDOW = 3600.0
+DEFAULT_MIN_CHARS = 16
+
+# Maps the distinct normalised texts (those long enough) to object ids; returns
+# an int64 id per text (-1: not an object) and figures for stats_.
+ObjectMapper = Callable[[list[str]], tuple[np.ndarray, dict[str, Any]]]
+
+
+def text_actions(
+    con: duckdb.DuckDBPyConnection,
+    posts: str,
+    out: str,
+    min_chars: int,
+    mapper: ObjectMapper | None = None,
+) -> dict[str, Any]:
+    """Create temp table `out(account_id, object, t, post_id)` of original posts' text objects.
+
+    Distinct raw texts are normalised once in Python; normalised texts shorter
+    than `min_chars` are dropped; the rest get an object id (by default one per
+    distinct normalised text, or whatever `mapper` assigns).
+    """
+    t0 = time.perf_counter()
+    src = ident(out) + "_src"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {src} AS
+        SELECT post_id, account_id, epoch(created_at) AS t, text FROM {ident(posts)}
+        WHERE coalesce(kind, 'post') <> 'repost' AND text IS NOT NULL AND created_at IS NOT NULL"""
+    )
+    raw = con.sql(f"SELECT DISTINCT text FROM {src}").to_arrow_table().column(0).to_pylist()
+    norm = normalize_many(raw)
+    t_norm = time.perf_counter()
+    index: dict[str, int] = {}
+    keep = np.array([len(s) >= min_chars for s in norm], dtype=bool)
+    tid = np.full(len(norm), -1, dtype=np.int64)
+    for i, s in enumerate(norm):
+        if keep[i]:
+            tid[i] = index.setdefault(s, len(index))
+    distinct = list(index)
+    stats: dict[str, Any] = {
+        "raw_texts_distinct": len(raw),
+        "texts_too_short": int((~keep).sum()),
+        "texts_distinct": len(distinct),
+    }
+    if mapper is not None:
+        obj_of_text, extra = mapper(distinct)
+        stats.update(extra)
+        tid = np.where(tid >= 0, obj_of_text[np.maximum(tid, 0)], -1)
+    mapping = pa.table({"text": pa.array(raw, pa.string()), "object": pa.array(tid, pa.int64())})
+    view = ident(out) + "_map"
+    con.register(view, mapping)
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {ident(out)} AS
+            SELECT s.account_id, m.object, s.t, s.post_id FROM {src} s
+            JOIN {view} m ON s.text = m.text WHERE m.object >= 0"""
+        )
+    finally:
+        con.unregister(view)
+        con.execute(f"DROP TABLE IF EXISTS {src}")
+    stats["seconds_normalize"] = round(t_norm - t0, 3)
+    stats["seconds_objects"] = round(time.perf_counter() - t0, 3)
+    return stats
+
+
+class TextSignal(CoActionSignal):
+    """A co-action signal whose shared object is derived from the text of original posts.
+
+    With `episodes = True` the shared object is an *episode* of a text object:
+    its posts ordered by time, cut wherever two consecutive posts are more than
+    `window` apart. Two posts within the window always fall in the same
+    episode, so pairing is unchanged, but an account pair that meets on the
+    same text object on ten separate occasions counts ten events, not one.
+    The null model then recomputes episodes from the shifted times.
+    """
+
+    min_chars: int
+    episodes: ClassVar[bool] = False
+
+    def text_mapper(self) -> ObjectMapper | None:
+        return None
+
+    def _actions_table(self) -> str:
+        return ident(f"_io_{self.name}_text")
+
+    def actions_sql(self, posts: str, accounts: str) -> str:
+        return f"SELECT account_id, object, t, post_id FROM {self._actions_table()}"
+
+    def fit(self, con: duckdb.DuckDBPyConnection, posts: str = "posts", accounts: str = "accounts") -> TextSignal:
+        table = self._actions_table()
+        text_stats = text_actions(con, posts, table, self.min_chars, self.text_mapper())
+        try:
+            if self.episodes:
+                self._fit_episodes(con, table)
+            else:
+                super().fit(con, posts, accounts)
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        self.stats_ = {**text_stats, **self.stats_}
+        self.stats_["seconds"] = round(float(self.stats_.get("seconds", 0.0)) + text_stats["seconds_objects"], 3)
+        return self
+
+    def _inner(self, suffix: str, table: str) -> _TableSignal:
+        params = self.get_params()
+        inner = _TableSignal(
+            f"{self.name}_{suffix}", table, params["window"], params["max_fanout"], params["min_activity"], seed=self.seed
+        )
+        return inner
+
+    def _fit_episodes(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
+        t0 = time.perf_counter()
+        ep = ident(table + "_ep")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, 't', self.window)}")
+        real = self._inner("real", ep).fit(con)
+        stats = dict(real.stats_)
+        real_w = np.asarray(real.edges_.column("weight").to_numpy(), dtype=np.float64)
+        threshold = float(self.min_weight)
+        stats["null_edges"] = 0
+        if self.null == "shift" and real_w.size:
+            row = con.execute(f"SELECT min(t), max(t) FROM {table}").fetchone()
+            assert row is not None
+            plan = shift_plan(float(row[0]), float(row[1]), float(self.window))
+            shifted = shifted_time_sql(plan, self.seed)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, shifted, self.window)}")
+            null = self._inner("null", ep).fit(con)
+            null_w = np.asarray(null.edges_.column("weight").to_numpy(), dtype=np.float64)
+            stats["null_edges"] = int(null_w.size)
+            stats["null_max"] = float(null_w.max()) if null_w.size else 0.0
+            threshold = max(threshold, fdr_threshold(real_w, null_w, self.alpha))
+        con.execute(f"DROP TABLE IF EXISTS {ep}")
+        keep = pc.greater_equal(real.edges_.column("weight"), threshold)
+        self.edges_ = real.edges_.filter(keep)
+        self.threshold_ = threshold
+        stats["edges_raw"] = int(real_w.size)
+        stats["edges_kept"] = int(self.edges_.num_rows)
+        stats["edges_below_threshold"] = stats["edges_raw"] - stats["edges_kept"]
+        stats["method"] = f"null:{self.null}" + (f",fdr<={self.alpha}" if self.null == "shift" else "") + ",episodes"
+        stats["seconds"] = round(time.perf_counter() - t0, 3)
+        self.stats_ = stats
+
+
+def episodes_sql(table: str, time_expr: str, window: float) -> str:
+    """Actions of `table` whose object becomes (object, episode) at times `time_expr` (see TextSignal)."""
+    return f"""
+        WITH s AS (SELECT account_id, object, {time_expr} AS t, post_id FROM {ident(table)}),
+        b AS (
+            SELECT *, CASE WHEN t - lag(t) OVER (PARTITION BY object ORDER BY t, post_id) > {float(window)!r}
+                      THEN 1 ELSE 0 END AS brk
+            FROM s
+        )
+        SELECT account_id,
+               object * 4294967296 + sum(brk) OVER (PARTITION BY object ORDER BY t, post_id
+                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS object,
+               t, post_id
+        FROM b"""
+
+
+class _TableSignal(CoActionSignal):
+    """Co-action over a prepared actions table, every pair kept (null computed by the caller)."""
+
+    def __init__(
+        self, name: str, table: str, window: float, max_fanout: int | None, min_activity: int, seed: int = 1
+    ) -> None:
+        super().__init__(window, max_fanout, min_activity, null="none", seed=seed)
+        self.name = name  # type: ignore[misc]
+        self.table = table
+
+    def get_params(self) -> dict[str, Any]:
+        return {"table": self.table, "window": self.window, "max_fanout": self.max_fanout}
+
+    def actions_sql(self, posts: str, accounts: str) -> str:
+        return f"SELECT account_id, object, t, post_id FROM {ident(self.table)}"
+
+
+@signals.register("identical_text")
+class IdenticalText(TextSignal):
+    """Two accounts post the same normalised text with |t1 - t2| <= window.
+
+    Parameters as `CoActionSignal` (window in seconds, default one hour), plus
+    `min_chars`: normalised texts shorter than this are not shared objects.
+    Weight = sum over shared texts of ln(N_accounts / accounts posting the text).
+    """
+
+    name = "identical_text"
+    description = "posting the same normalised text within the window"
+
+    def __init__(
+        self,
+        window: float = DEFAULT_TEXT_WINDOW,
+        max_fanout: int | None = DEFAULT_MAX_FANOUT,
+        min_activity: int = DEFAULT_MIN_ACTIVITY,
+        alpha: float = DEFAULT_ALPHA,
+        null: str = "shift",
+        min_weight: float = 0.0,
+        seed: int = 1,
+        min_chars: int = DEFAULT_MIN_CHARS,
+    ) -> None:
+        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed)
+        self.min_chars = min_chars

@@ -1,0 +1,271 @@
+"""Text normalisation and the identical_text / near_duplicate signals on planted data."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from infoops.detect.base import EDGE_SCHEMA
+from infoops.detect.signals.identical_text import IdenticalText
+from infoops.detect.signals.near_duplicate import (
+    NearDuplicate,
+    exact_jaccard,
+    lsh_candidates,
+    minhash_signatures,
+    near_duplicate_clusters,
+    shingle_hashes,
+)
+from infoops.detect.text import char_ngrams, jaccard, normalize, normalize_many, tokens
+from infoops.registry import signals
+from infoops.store import Case
+
+T0 = 1_600_000_000
+DAY = 86_400
+
+
+# -- normalisation -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("RT @someone: Stand with Hong Kong", "stand with hong kong"),
+        ("Stand   with\nHong Kong https://t.co/abc123", "stand with hong kong"),
+        ("@alice @bob Stand with Hong Kong", "stand with hong kong"),
+        ("Stand with Hong Kong www.example.com/x?y=1", "stand with hong kong"),
+        ("香港民主運動與臺灣", "香港民主运动与台湾"),
+    ],
+)
+def test_normalize_equates_variants(a: str, b: str) -> None:
+    assert normalize(a) == normalize(b)
+
+
+def test_normalize_keeps_meaningful_differences() -> None:
+    assert normalize("Stand with Hong Kong") != normalize("Stand with Taiwan")
+    assert normalize("mail me at me@example.com") == "mail me at me@example.com"
+    assert normalize(None) == "" and normalize("   ") == ""
+
+
+def test_normalize_many_matches_normalize() -> None:
+    texts = ["RT @x: 臺灣 A", None, "plain", "中文 https://t.co/x 發展", ""]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab @:/.RThtps 臺灣发展\n\tw")), max_size=40))
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert "\n" not in once and once == once.strip()
+
+
+def test_tokens_segment_chinese_and_words() -> None:
+    toks = tokens(normalize("香港民主運動 is great"))
+    assert "is" in toks and "great" in toks
+    assert "香港" in toks
+    assert all(t.strip() for t in toks)
+
+
+# -- planted data -----------------------------------------------------------------
+
+
+def _ts(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC).replace(tzinfo=None)
+
+
+def _load(case: Case, rows: list[tuple[str, str, float, str, str]]) -> None:
+    tbl = pa.table(
+        {
+            "post_id": [r[0] for r in rows],
+            "account_id": [r[1] for r in rows],
+            "created_at": pa.array([_ts(r[2]) for r in rows], pa.timestamp("us")),
+            "text": [r[3] for r in rows],
+            "kind": [r[4] for r in rows],
+        }
+    )
+    case.con.register("_rows", tbl)
+    case.con.execute(
+        "INSERT INTO posts (post_id, account_id, created_at, text, kind) "
+        "SELECT post_id, account_id, created_at, text, kind FROM _rows"
+    )
+    case.con.unregister("_rows")
+
+
+def planted_rows(
+    n_io: int = 6, n_texts: int = 12, n_org: int = 80, days: int = 60, seed: int = 7, variants: bool = False
+) -> list[tuple[str, str, float, str, str]]:
+    """`n_io` accounts post the same texts within minutes of each other on `n_texts` days;
+    organic accounts post their own texts at random and, now and then, a common greeting."""
+    rng = random.Random(seed)
+    rows: list[tuple[str, str, float, str, str]] = []
+    slogans = [
+        f"{rng.choice(['Stand with', 'Support', 'Praise'])} the {rng.random():.6f} policy of the government today"
+        for _ in range(n_texts)
+    ]
+    for k, slogan in enumerate(slogans):
+        base = T0 + k * days * DAY // n_texts + rng.randint(0, 3600)
+        for a in range(n_io):
+            text = slogan if not variants else f"{slogan} {['!!', 'indeed', 'yes', 'now', 'ok!', '#go'][a % 6]}"
+            if a % 2:  # same text, other surface: case, URL, mention
+                text = f"@friend{a} {text.upper()} https://t.co/{k}{a}"
+            rows.append((f"io{k}_{a}", f"io{a}", base + rng.randint(0, 600), text, "post"))
+    for a in range(n_org):
+        for j in range(12):
+            words = " ".join(rng.choice(["tea", "rain", "bus", "cat", "work", "lunch", "game"]) for _ in range(6))
+            rows.append((f"o{a}_{j}", f"org{a}", T0 + rng.randint(0, days * DAY), f"{words} {rng.random()}", "post"))
+        rows.append((f"g{a}", f"org{a}", T0 + rng.randint(0, days * DAY), "Good morning everyone, have a nice day", "post"))
+        # reposts copy the original's text and must not count
+        rows.append((f"r{a}", f"org{a}", T0 + 5 * DAY + a, slogans[0], "repost"))
+    return rows
+
+
+def _pairs(table: pa.Table) -> set[tuple[str, str]]:
+    return set(zip(table.column("src").to_pylist(), table.column("dst").to_pylist(), strict=True))
+
+
+def _io_pairs(n_io: int) -> set[tuple[str, str]]:
+    ids = sorted(f"io{a}" for a in range(n_io))
+    return {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]}
+
+
+def test_signals_are_registered() -> None:
+    assert signals.get("identical_text") is IdenticalText
+    assert signals.get("near_duplicate") is NearDuplicate
+
+
+def test_identical_text_finds_planted_group_only(fresh_case: Case) -> None:
+    _load(fresh_case, planted_rows())
+    sig = IdenticalText().fit(fresh_case.con)
+    assert sig.edges_.schema.equals(EDGE_SCHEMA)
+    assert _pairs(sig.edges_) == _io_pairs(6)
+    assert min(sig.edges_.column("n_events").to_pylist()) == 12
+    # evidence: post ids of the two accounts of the edge
+    for src, dst, ev in zip(*(sig.edges_.column(c).to_pylist() for c in ("src", "dst", "evidence")), strict=True):
+        assert ev and all(p.endswith(f"_{src[2:]}") or p.endswith(f"_{dst[2:]}") for p in ev)
+    st_ = sig.stats_
+    assert st_["edges_raw"] >= st_["edges_kept"] == sig.edges_.num_rows
+    assert sig.threshold_ > 0 and st_["method"].startswith("null:shift")
+
+
+def test_identical_text_ignores_reposts_and_short_texts(fresh_case: Case) -> None:
+    rows = [(f"p{a}", f"acc{a}", T0 + a, "ok", "post") for a in range(10)]
+    rows += [(f"q{a}", f"acc{a}", T0 + 100 + a, "A long enough retweeted text about things", "repost") for a in range(10)]
+    _load(fresh_case, rows)
+    sig = IdenticalText(null="none", min_activity=1).fit(fresh_case.con)
+    assert sig.edges_.num_rows == 0
+    assert sig.stats_["texts_too_short"] == 1
+
+
+def test_identical_text_window_is_inclusive_and_respected(fresh_case: Case) -> None:
+    text = "exactly the same sentence posted by both"
+    rows = [("a1", "A", T0, text, "post"), ("b1", "B", T0 + 60, text, "post"), ("c1", "C", T0 + 61, text, "post")]
+    _load(fresh_case, rows)
+    sig = IdenticalText(window=60, null="none", min_activity=1).fit(fresh_case.con)
+    assert _pairs(sig.edges_) == {("A", "B"), ("B", "C")}
+
+
+def test_identical_text_is_explosion_safe(fresh_case: Case) -> None:
+    n = 3000
+    rows = [(f"p{i}", f"acc{i}", T0 + i, "the viral sentence everybody copies today", "post") for i in range(n)]
+    _load(fresh_case, rows)
+    sig = IdenticalText(window=86_400, null="none", min_activity=1, max_fanout=10).fit(fresh_case.con)
+    assert 0 < sig.edges_.num_rows <= n * 10  # not n*(n-1)/2 = 4.5 million
+
+
+# -- near-duplicates ----------------------------------------------------------------
+
+
+def test_near_duplicate_finds_variants_identical_text_misses(fresh_case: Case) -> None:
+    _load(fresh_case, planted_rows(variants=True))
+    ident = IdenticalText().fit(fresh_case.con)
+    near = NearDuplicate().fit(fresh_case.con)
+    assert _pairs(near.edges_) == _io_pairs(6)
+    assert not _pairs(ident.edges_) >= _io_pairs(6)
+    assert near.stats_["similar_pairs"] > 0 and near.stats_["method"].endswith("episodes")
+
+
+def test_near_duplicate_counts_each_occasion(fresh_case: Case) -> None:
+    # two accounts post variants of one template on 8 separate days
+    rows = []
+    for d in range(8):
+        rows.append((f"a{d}", "A", T0 + d * DAY, f"our great leader visited the province number {d}", "post"))
+        rows.append((f"b{d}", "B", T0 + d * DAY + 30, f"our great leader visited the province number {d}!", "post"))
+    _load(fresh_case, rows)
+    sig = NearDuplicate(null="none", min_activity=1).fit(fresh_case.con)
+    assert sig.edges_.column("n_events").to_pylist() == [8]
+
+
+def test_minhash_estimates_jaccard() -> None:
+    rng = random.Random(3)
+    words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa"]
+    texts = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(300)]
+    h, starts = shingle_hashes(texts)
+    sig = minhash_signatures(h, starts, num_perm=128)
+    i = np.arange(0, 299)
+    j = i + 1
+    est = (sig[i] == sig[j]).mean(axis=1)
+    exact = exact_jaccard(texts, i, j)
+    assert np.abs(est - exact).mean() < 0.05
+    same = minhash_signatures(*shingle_hashes([texts[0], texts[0]]))
+    assert (same[0] == same[1]).all()
+
+
+def test_lsh_buckets_never_explode() -> None:
+    sig = np.zeros((5000, 64), dtype=np.uint32)  # 5,000 identical signatures: one giant bucket
+    i, j = lsh_candidates(sig, bands=16)
+    assert i.size <= 2 * 5000 and (i < j).all()
+
+
+def test_near_duplicate_recall_against_exact_jaccard() -> None:
+    rng = random.Random(11)
+    vocab = [f"w{k}" for k in range(400)] + ["香港", "运动", "发展", "台湾", "经济"]
+    base = [" ".join(rng.choice(vocab) for _ in range(15)) for _ in range(600)]
+    texts = list(base)
+    for t in base[:300]:  # one word changed: a near-duplicate (or not) by exact Jaccard
+        w = t.split()
+        w[rng.randrange(len(w))] = rng.choice(vocab)
+        texts.append(" ".join(w))
+    labels, _ = near_duplicate_clusters(texts, threshold=0.8)
+    n = len(texts)
+    i, j = np.triu_indices(n, k=1)
+    exact = exact_jaccard(texts, i.astype(np.int64), j.astype(np.int64))
+    similar = exact >= 0.8
+    assert similar.sum() >= 100
+    recall = (labels[i[similar]] == labels[j[similar]]).mean()
+    assert recall >= 0.95
+    # every pair placed in one cluster is a chain of near-duplicates, not random text
+    together = (labels[i] == labels[j]) & ~similar
+    assert together.sum() <= similar.sum() * 0.1
+
+
+def test_char_ngrams_and_jaccard() -> None:
+    assert char_ngrams("abcd", 3) == {"abc", "bcd"}
+    assert char_ngrams("ab", 3) == {"ab"}
+    assert jaccard({"a"}, {"a"}) == 1.0 and jaccard(set(), set()) == 0.0
+
+
+def test_chinese_near_duplicates_traditional_and_simplified(fresh_case: Case) -> None:
+    trad = "香港警察依法維護社會秩序，支持特區政府止暴制亂，恢復香港繁榮穩定"
+    simp = "香港警察依法维护社会秩序，支持特区政府止暴制乱，恢复香港繁荣稳定！"
+    rows = []
+    for d in range(4):
+        rows.append((f"a{d}", "A", T0 + d * DAY, f"{trad}{d}", "post"))
+        rows.append((f"b{d}", "B", T0 + d * DAY + 10, f"{simp}{d}", "post"))
+    _load(fresh_case, rows)
+    sig = NearDuplicate(null="none", min_activity=1).fit(fresh_case.con)
+    assert _pairs(sig.edges_) == {("A", "B")}
+
+
+def test_fit_leaves_no_temp_tables(fresh_case: Case) -> None:
+    _load(fresh_case, planted_rows(n_org=10))
+    NearDuplicate().fit(fresh_case.con)
+    IdenticalText().fit(fresh_case.con)
+    temp = fresh_case.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    assert temp == []
+
