@@ -52,13 +52,14 @@ def fill_missing(
 def _fill(
     con: duckdb.DuckDBPyConnection, table: str, column: str, advance: Callable[[int], None] | None
 ) -> int:
-    cur = con.execute(
-        f"SELECT DISTINCT {column} FROM {table} WHERE (lang IS NULL OR lang = '') AND {column} IS NOT NULL"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _langid_src AS SELECT row_number() OVER () AS rn, t FROM "
+        f"(SELECT DISTINCT {column} AS t FROM {table} WHERE (lang IS NULL OR lang = '') AND {column} IS NOT NULL)"
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _langid (t VARCHAR, l VARCHAR)")
     total = 0
     while True:
-        rows = cur.fetchmany(BATCH)
+        rows = con.execute("SELECT t FROM _langid_src WHERE rn > ? AND rn <= ?", [total, total + BATCH]).fetchall()
         if not rows:
             break
         texts = [r[0] for r in rows]
@@ -76,4 +77,5 @@ def _fill(
             f"WHERE {table}.{column} = _langid.t AND ({table}.lang IS NULL OR {table}.lang = '')"
         )
     con.execute("DROP TABLE _langid")
+    con.execute("DROP TABLE _langid_src")
     return total

@@ -17,6 +17,7 @@ from infoops.errors import InputError
 from infoops.ingest.formats.base import Sample
 
 SKIP_NAMES = {"LICENSE", "README.md", "README", ".DS_Store"}
+SKIP_PREFIXES = ("LICENSE", "LICENCE", "README", "COPYING", "NOTICE")
 SKIP_SUFFIXES = {".md", ".txt", ".py", ".pdf", ".png", ".jpg", ".zip.part"}
 SAMPLE_BYTES = 1 << 20
 
@@ -45,7 +46,13 @@ def discover(sources: list[Path]) -> list[Path]:
 
 
 def _skipped(p: Path) -> bool:
-    return p.name in SKIP_NAMES or p.name.startswith(".") or p.suffix.lower() in SKIP_SUFFIXES
+    """Licences, readmes, hidden files and documents are not data."""
+    return (
+        p.name in SKIP_NAMES
+        or p.name.upper().startswith(SKIP_PREFIXES)
+        or p.name.startswith(".")
+        or p.suffix.lower() in SKIP_SUFFIXES
+    )
 
 
 @contextmanager
