@@ -7,6 +7,7 @@ other scripts (Cyrillic, Turkish Latin, ...) are split into regex word tokens.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -75,7 +76,9 @@ def fit_topics(posts: list[dict[str, Any]], n_topics: int = 5, n_terms: int = 8,
         return TopicModel(n_posts=len(posts))
     k = max(1, min(n_topics, x.shape[1] - 1, len(keep) // 5))
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=300)
-    w = nmf.fit_transform(x)
+    with warnings.catch_warnings():  # tiny or degenerate samples: convergence / sqrt warnings are expected
+        warnings.simplefilter("ignore")
+        w = nmf.fit_transform(x)
     vocab = np.array(vec.get_feature_names_out())
     terms = [vocab[np.argsort(-row)[:n_terms]].tolist() for row in nmf.components_]
     dominant = w.argmax(axis=1)
