@@ -29,10 +29,13 @@ from infoops.attribute.scoring import (
     network_evidence,
     reasons_for,
 )
+from infoops.attribute.supervised import AccountModel
 from infoops.store import Case
 
 # weight of a prior link in the network score (added only when a link is found)
 PRIOR_WEIGHT = 2.0
+# weight of the supervised model's evidence in the network score (when a model is given)
+MODEL_WEIGHT = 3.0
 # member score = network score x (MEMBER_BASE + (1 - MEMBER_BASE) x account evidence)
 MEMBER_BASE = 0.6
 FEATURE_KEYS = (
@@ -43,10 +46,16 @@ FEATURE_KEYS = (
 )
 
 
-def attribute_case(case: Case, run_id: str, priors: list[Path]) -> dict[str, int]:
-    """Score the networks of `run_id` and their members; link them to `priors`."""
+def attribute_case(case: Case, run_id: str, priors: list[Path], model: Path | AccountModel | None = None) -> dict[str, int]:
+    """Score the networks of `run_id` and their members; link them to `priors`.
+
+    With `model` (a path from `infoops train`, or a loaded AccountModel) the model's
+    probability that each member is an operation account is one more evidence item.
+    """
     con = case.con
     n_members = F.load_members(con, run_id)
+    if isinstance(model, Path | str):
+        model = AccountModel.load(Path(model))
     prior_nets = merge_id_lists(load_priors(priors)) if priors else []
     counts = {"networks_scored": 0, "inauthentic_networks": 0, "members_scored": 0, "prior_links": 0,
               "continuing_accounts": 0}
@@ -72,11 +81,14 @@ def attribute_case(case: Case, run_id: str, priors: list[Path]) -> dict[str, int
         for nid, link in link_networks(con, pr).items():
             links.setdefault(nid, {})[pr.name] = link
     prior_ids = {a: pr.name for pr in prior_nets for a in pr.account_ids}
+    proba = model.predict(con) if model is not None else {}
 
     verdicts: dict[str, NetworkVerdict] = {}
     for nid, idx in by_net.items():
         ev, offset, bdays = network_evidence(cols, idx, hists.get(nid, np.zeros(168)), bg, bg_hist, bg_days, dup)
         ev.extend(_prior_evidence(links.get(nid, {})))
+        if model is not None:
+            ev.append(_model_evidence([proba.get(cols["account_id"][i], 0.0) for i in idx]))
         score = combine(ev)
         label = label_for(score)
         verdicts[nid] = NetworkVerdict(nid, score, label, reasons_for(ev, label), ev, offset, bdays)
@@ -94,6 +106,9 @@ def attribute_case(case: Case, run_id: str, priors: list[Path]) -> dict[str, int
             role, role_reasons = assign_role(cols, i, int(made), int(got))
             a_score, a_reasons = account_evidence(cols, i, v.batch_days, office.get(aid, 0.0), dup.get(aid, 0.0),
                                                   aid in prior_ids)
+            if aid in proba:
+                a_score = 0.5 * a_score + 0.5 * proba[aid]
+                a_reasons.append(f"model probability {proba[aid]:.2f}")
             mrows["network_id"].append(nid)
             mrows["account_id"].append(aid)
             mrows["role"].append(role)
@@ -126,6 +141,14 @@ def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def _model_evidence(p: list[float]) -> Evidence:
+    med = float(np.median(p)) if p else 0.0
+    high = sum(1 for x in p if x >= 0.5) / len(p) if p else 0.0
+    return Evidence("supervised_model", med, MODEL_WEIGHT,
+                    f"account model: median probability {med:.2f}, {100 * high:.0f}% of accounts at 0.5 or more",
+                    {"median_probability": med, "share_at_half": high})
 
 
 def _prior_evidence(links: dict[str, dict[str, Any]]) -> list[Evidence]:

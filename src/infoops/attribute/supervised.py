@@ -187,3 +187,63 @@ def leave_one_group_out(x: np.ndarray, y: np.ndarray, groups: list[str], kind: s
         out[held] = {"roc_auc": float(roc_auc_score(y[te], p)), "average_precision": float(average_precision_score(y[te], p)),
                      "test_accounts": int(te.sum()), "test_positives": int(y[te].sum())}
     return out
+
+
+def read_labels(path: Path) -> dict[str, int]:
+    """account_id/userid -> 0/1 from a CSV with is_io or label (the simulator's truth.csv works)."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        names = {n.strip().lower(): n for n in reader.fieldnames or []}
+        key = names.get("account_id") or names.get("userid")
+        col = names.get("is_io") or names.get("label")
+        if key is None or col is None:
+            raise InfoopsError(f"{path}: needs account_id (or userid) and is_io (or label) columns")
+        return {row[key].strip(): int(str(row[col]).strip().lower() in ("1", "true", "1.0"))
+                for row in reader if row.get(key)}
+
+
+def labels_from_column(sources: list[Path], column: str) -> dict[str, int]:
+    """Per account (userid, else user_screen_name): 1 when any of its rows has column = 1/true."""
+    files = [f for s in sources for f in ([s] if s.is_file() else sorted(s.rglob("*.csv*")))]
+    out: dict[str, int] = {}
+    con = duckdb.connect()
+    try:
+        for f in files:
+            rel = con.read_csv(str(f), header=True, all_varchar=True, strict_mode=False, ignore_errors=True)
+            if column not in rel.columns:
+                continue
+            key = "userid" if "userid" in rel.columns else "user_screen_name"
+            if key not in rel.columns:
+                continue
+            for k, v in rel.aggregate(
+                f'"{key}", max(CASE WHEN lower(trim("{column}")) IN (\'1\', \'true\', \'1.0\') THEN 1 ELSE 0 END)'
+            ).fetchall():
+                if k:
+                    out[str(k)] = max(out.get(str(k), 0), int(v))
+    finally:
+        con.close()
+    if not out:
+        raise InfoopsError(f"no source file has the label column {column!r} with userid or user_screen_name")
+    return out
+
+
+def train_from_sources(sources: list[Path], labels: Path | None, label_column: str | None,
+                       kind: str = DEFAULT_MODEL, seed: int = 1,
+                       features: tuple[str, ...] = DEFAULT_FEATURES) -> AccountModel:
+    """Ingest `sources` into a temporary case and train on the labelled accounts."""
+    from infoops.ingest import ingest
+    from infoops.store import Case
+
+    if (labels is None) == (label_column is None):
+        raise InfoopsError("give exactly one of --labels FILE or --label-column COLUMN")
+    lab = read_labels(labels) if labels is not None else labels_from_column(sources, str(label_column))
+    case = Case.memory()
+    try:
+        ingest(case, sources, progress=False, detect_languages=False)
+        model = train_from_case(case.con, lab, features, kind, seed)
+    finally:
+        case.close()
+    model.trained_on["sources"] = [str(s) for s in sources]
+    return model
