@@ -53,14 +53,21 @@ def _fallback_flagged(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation
     )
 
 
+def require_detection(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse to export a case that was never run through detection (an empty result is fine)."""
+    has_networks = scalar(con, "SELECT count(*) FROM networks") != 0
+    if not has_networks and scalar(con, "SELECT count(*) FROM runs WHERE command = 'detect' AND status = 'ok'") == 0:
+        raise NothingDetected("the case has no detection results yet; run 'infoops detect' first")
+
+
 def flagged_table(con: duckdb.DuckDBPyConnection, require: bool = True) -> pa.Table:
     """The takedown set (one row per flagged account) as an Arrow table.
 
     Uses `infoops.attribute.flagged.flagged_accounts` when attribution provides it,
     otherwise the members of networks labelled 'inauthentic'.
     """
-    if require and scalar(con, "SELECT count(*) FROM networks") == 0:
-        raise NothingDetected("the case has no networks yet; run 'infoops detect' first")
+    if require:
+        require_detection(con)
     try:
         mod = importlib.import_module("infoops.attribute.flagged")
         rel = mod.flagged_accounts(con)

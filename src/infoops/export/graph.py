@@ -17,8 +17,7 @@ from typing import Any, Literal
 import duckdb
 from lxml import etree
 
-from infoops.errors import NothingDetected
-from infoops.export._common import ExportError, prepare_output, result_run_id, scalar
+from infoops.export._common import ExportError, prepare_output, require_detection, result_run_id
 from infoops.export.safety import xml_text
 from infoops.registry import exports
 from infoops.store import Case
@@ -193,8 +192,7 @@ def write_graph(case: Case, out: Path, fmt: GraphFormat, network: str | None = N
                 all_edges: bool = False) -> dict[str, int]:
     """Write the graph; returns node and edge counts."""
     con = case.con
-    if scalar(con, "SELECT count(*) FROM networks") == 0:
-        raise NothingDetected("the case has no networks yet; run 'infoops detect' first")
+    require_detection(con)
     run_id = result_run_id(con)
     params = {"run_id": run_id, "network": network, "all_edges": all_edges}
     node_table = con.sql(_NODES_SQL, params=params).to_arrow_table()
