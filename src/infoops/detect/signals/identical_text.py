@@ -118,8 +118,8 @@ class TextSignal(CoActionSignal):
         table = self._actions_table()
         text_stats = text_actions(con, posts, table, self.min_chars, self.text_mapper())
         try:
-            if self.episodes:
-                self._fit_episodes(con, table)
+            if self.episodes and self.window is not None:
+                self._fit_episodes(con, table, float(self.window))
             else:
                 super().fit(con, posts, accounts)
         finally:
@@ -135,21 +135,20 @@ class TextSignal(CoActionSignal):
         )
         return inner
 
-    def _fit_episodes(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
+    def _fit_episodes(self, con: duckdb.DuckDBPyConnection, table: str, window: float) -> None:
         t0 = time.perf_counter()
         ep = ident(table + "_ep")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, 't', self.window)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, 't', window)}")
         real = self._inner("real", ep).fit(con)
         stats = dict(real.stats_)
         real_w = np.asarray(real.edges_.column("weight").to_numpy(), dtype=np.float64)
         threshold = float(self.min_weight)
         stats["null_edges"] = 0
         if self.null == "shift" and real_w.size:
-            row = con.execute(f"SELECT min(t), max(t) FROM {table}").fetchone()
-            assert row is not None
-            plan = shift_plan(float(row[0]), float(row[1]), float(self.window))
+            row = con.execute(f"SELECT min(t), max(t) FROM {table}").fetchall()[0]
+            plan = shift_plan(float(row[0]), float(row[1]), window)
             shifted = shifted_time_sql(plan, self.seed)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, shifted, self.window)}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, shifted, window)}")
             null = self._inner("null", ep).fit(con)
             null_w = np.asarray(null.edges_.column("weight").to_numpy(), dtype=np.float64)
             stats["null_edges"] = int(null_w.size)
@@ -187,7 +186,7 @@ class _TableSignal(CoActionSignal):
     """Co-action over a prepared actions table, every pair kept (null computed by the caller)."""
 
     def __init__(
-        self, name: str, table: str, window: float, max_fanout: int | None, min_activity: int, seed: int = 1
+        self, name: str, table: str, window: float | None, max_fanout: int | None, min_activity: int, seed: int = 1
     ) -> None:
         super().__init__(window, max_fanout, min_activity, null="none", seed=seed)
         self.name = name  # type: ignore[misc]
@@ -214,7 +213,7 @@ class IdenticalText(TextSignal):
 
     def __init__(
         self,
-        window: float = DEFAULT_TEXT_WINDOW,
+        window: float | None = DEFAULT_TEXT_WINDOW,
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
         min_activity: int = DEFAULT_MIN_ACTIVITY,
         alpha: float = DEFAULT_ALPHA,

@@ -276,7 +276,7 @@ class NearDuplicate(TextSignal):
 
     def __init__(
         self,
-        window: float = DEFAULT_TEXT_WINDOW,
+        window: float | None = DEFAULT_TEXT_WINDOW,
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
         min_activity: int = DEFAULT_MIN_ACTIVITY,
         alpha: float = DEFAULT_ALPHA,

@@ -1,0 +1,118 @@
+"""profile_traits on planted account batches (known answers) and its safety limits."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+import pytest
+
+from infoops.detect.base import EDGE_SCHEMA
+from infoops.detect.signals.profile_traits import ProfileTraits, trait_families
+from infoops.registry import signals
+from infoops.store import Case
+
+FIRST = ["maria", "john", "li", "wei", "ahmed", "anna", "lucas", "emma", "noah", "mia"]
+BIOS = ["", "I love cats", "Coffee addict. Views my own.", "Dad, runner, engineer"]
+
+
+def _accounts(rows: list[tuple[str, str, str, str, datetime, bool]]) -> pa.Table:
+    cols = ["account_id", "handle", "display_name", "description", "created_at", "hashed"]
+    data = {c: [r[i] for r in rows] for i, c in enumerate(cols)}
+    data["created_at"] = pa.array(data["created_at"], pa.timestamp("us"))
+    return pa.table(data)
+
+
+def _load(case: Case, tbl: pa.Table) -> None:
+    case.con.register("_acc", tbl)
+    case.con.execute(
+        "INSERT INTO accounts (account_id, handle, display_name, description, created_at, hashed) "
+        "SELECT account_id, handle, display_name, description, created_at, hashed FROM _acc"
+    )
+    case.con.unregister("_acc")
+
+
+def planted(n_org: int = 1500, n_io: int = 25, seed: int = 3, day_only: bool = False) -> pa.Table:
+    """Organic accounts spread over 8 years; one batch made within an hour with a bio template."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n_org):
+        c = datetime(2012, 1, 1) + timedelta(seconds=rng.randint(0, 8 * 365 * 86400))
+        nm = rng.choice(FIRST)
+        default = rng.random() < 0.3
+        handle = f"{nm.capitalize()}Smi{rng.randint(10**7, 10**8 - 1)}" if default else f"{nm}{rng.randint(1, 99)}"
+        rows.append((f"org{i}", handle, nm.capitalize(), rng.choice(BIOS), c, False))
+    for i in range(n_io):
+        c = datetime(2020, 1, 20, 9) + timedelta(minutes=rng.randint(0, 50))
+        bio = f"热爱祖国 热爱和平 {rng.randint(1, 999)} 年 forever"
+        rows.append((f"io{i}", f"Xiao{rng.randint(10**7, 10**8 - 1)}", f"小明{i}", bio, c, False))
+    if day_only:
+        rows = [(a, b, c, d, datetime(e.year, e.month, e.day), f) for a, b, c, d, e, f in rows]
+    return _accounts(rows)
+
+
+def _split(edges: pa.Table) -> tuple[int, int]:
+    src, dst = edges.column("src").to_pylist(), edges.column("dst").to_pylist()
+    io = sum(a.startswith("io") and b.startswith("io") for a, b in zip(src, dst, strict=True))
+    return io, len(src) - io
+
+
+def test_registered() -> None:
+    assert signals.get("profile_traits") is ProfileTraits
+
+
+@pytest.mark.parametrize("day_only", [False, True])
+def test_planted_batch_found_with_few_false_pairs(fresh_case: Case, day_only: bool) -> None:
+    _load(fresh_case, planted(day_only=day_only))
+    sig = ProfileTraits().fit(fresh_case.con)
+    assert sig.edges_.schema.equals(EDGE_SCHEMA)
+    io, other = _split(sig.edges_)
+    assert io == 25 * 24 // 2
+    assert other <= 0.1 * io  # the null model's false-discovery bound is 5 %
+    assert sig.stats_["creation_precision"] == ("day" if day_only else "hour")
+    assert sig.threshold_ > 0 and sig.stats_["edges_raw"] > sig.stats_["edges_kept"]
+    for src, ev in zip(sig.edges_.column("src").to_pylist(), sig.edges_.column("evidence").to_pylist(), strict=True):
+        if src.startswith("io"):
+            assert any(e.startswith("bio:") for e in ev) and any(e.startswith("created:") for e in ev)
+
+
+def test_one_shared_trait_is_not_enough(fresh_case: Case) -> None:
+    rows = [
+        ("a", "alpha", "Alpha", "a very particular bio nobody else has", datetime(2015, 1, 1, 1), False),
+        ("b", "beta", "Beta", "a very particular bio nobody else has", datetime(2019, 6, 1, 5), False),
+    ]
+    _load(fresh_case, _accounts(rows))
+    assert ProfileTraits(null="none").fit(fresh_case.con).edges_.num_rows == 0
+    assert ProfileTraits(null="none", min_shared=1).fit(fresh_case.con).edges_.num_rows == 1
+
+
+def test_huge_groups_do_not_explode(fresh_case: Case) -> None:
+    n = 4000
+    t = datetime(2020, 5, 5, 5)
+    rows = [(f"a{i}", f"user{i}", "Same Name", "the same long boilerplate bio", t, False) for i in range(n)]
+    _load(fresh_case, _accounts(rows))
+    sig = ProfileTraits(null="none", max_fanout=5).fit(fresh_case.con)
+    assert 0 < sig.edges_.num_rows <= n * 5
+
+
+def test_hashed_accounts_have_no_handle_or_name_traits() -> None:
+    tbl = _accounts([("h1", "Xiao12345678", "小明", "", datetime(2020, 1, 1, 1), True)])
+    fam = trait_families(tbl, day_only=False, min_template_chars=12, min_handle_digits=4)
+    assert fam["handle"] == [None] and fam["name"] == [None]
+
+
+def test_bio_templates_ignore_digits_and_script() -> None:
+    tbl = _accounts(
+        [
+            ("a", "x", "n", "Fan of team 12, since 1999!", datetime(2020, 1, 1), False),
+            ("b", "y", "n", "fan of team 7, since 2003!", datetime(2020, 1, 1), False),
+        ]
+    )
+    fam = trait_families(tbl, day_only=True, min_template_chars=12, min_handle_digits=4)
+    assert fam["bio"][0] == fam["bio"][1] is not None
+
+
+def test_unknown_null_is_rejected(fresh_case: Case) -> None:
+    with pytest.raises(ValueError):
+        ProfileTraits(null="bogus").fit(fresh_case.con)
