@@ -113,23 +113,31 @@ def ingest(
               "sources": [str(s) for s in sources]}
     with case.run("ingest", params, list(paths)) as rec:
         summary = IngestSummary(run_id=rec.run_id)
-        with _progress(progress) as prog, _scratch(case) as tmp, case.transaction() as con:
-            staging.create(con)
-            task = prog.add_task("reading", total=len(paths))
-            for path in paths:
-                prog.update(task, description=f"reading {path.name}")
-                with expand(path, tmp) as members:
-                    for member in members:
-                        summary.files.append(_load_one(case, rec.run_id, member, tmp, format, mapping))
-                prog.advance(task)
-            if detect_languages:
-                lang_task = prog.add_task("detecting languages", total=None)
-                summary.langs_detected = langid.fill_missing(con, lambda n: prog.advance(lang_task, n))
-            prog.update(task, description="merging")
-            summary.posts_added = staging.merge_posts(con)
-            summary.accounts_added, summary.accounts_updated = staging.merge_accounts(con)
+        con = case.con
+        # Staging lives in temporary tables outside the transaction (a file that
+        # fails to parse can be retried without aborting it); only the merge
+        # into the canonical tables is one all-or-nothing transaction.
+        staging.create(con)
+        try:
+            with _progress(progress) as prog, _scratch(case) as tmp:
+                task = prog.add_task("reading", total=len(paths))
+                for path in paths:
+                    prog.update(task, description=f"reading {path.name}")
+                    with expand(path, tmp) as members:
+                        for member in members:
+                            summary.files.append(_load_one(case, rec.run_id, member, tmp, format, mapping))
+                    prog.advance(task)
+                if detect_languages:
+                    lang_task = prog.add_task("detecting languages", total=None)
+                    summary.langs_detected = langid.fill_missing(con, lambda n: prog.advance(lang_task, n))
+                prog.update(task, description="merging")
+                with case.transaction():
+                    staging.merge_rejects(con)
+                    summary.posts_added = staging.merge_posts(con)
+                    summary.accounts_added, summary.accounts_updated = staging.merge_accounts(con)
+                describe_case(con, summary)
+        finally:
             staging.drop(con)
-            describe_case(con, summary)
         rec.counts = summary.counts()
     return summary
 
@@ -140,4 +148,6 @@ def _load_one(case: Case, run_id: str, member: InputFile, tmp: Path, fmt: str, m
     if chosen is None:
         return FileStats(member.label, "empty")
     ctx = LoadContext(con=case.con, run_id=run_id, label=member.label, tmp_dir=tmp, mapping=mapping)
-    return chosen.load(ctx, member.path)
+    stats = chosen.load(ctx, member.path)
+    stats.notes.extend(ctx.notes)
+    return stats

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import duckdb
 
-from infoops.ingest.formats.base import STG_ACCOUNTS, STG_POSTS, STG_SUPERSEDED
+from infoops.ingest.formats.base import STG_ACCOUNTS, STG_POSTS, STG_REJECTS, STG_SUPERSEDED
 from infoops.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 
 
@@ -31,10 +31,11 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_ACCOUNTS} ({_types(ACCOUNT_COLUMNS)}, _rank BIGINT)")
     # an earlier version (post_id) of an edited post and its latest version (latest_id)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_SUPERSEDED} (post_id VARCHAR, latest_id VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_REJECTS} AS SELECT * FROM rejects LIMIT 0")
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
-    for t in (STG_POSTS, STG_ACCOUNTS, STG_SUPERSEDED):
+    for t in (STG_POSTS, STG_ACCOUNTS, STG_SUPERSEDED, STG_REJECTS):
         con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -65,6 +66,10 @@ def merge_posts(con: duckdb.DuckDBPyConnection) -> int:
         f"INSERT INTO posts SELECT {cols} FROM {src} s "
         f"WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.post_id = s.post_id)",
     )
+
+
+def merge_rejects(con: duckdb.DuckDBPyConnection) -> int:
+    return _scalar(con, f"INSERT INTO rejects SELECT * FROM {STG_REJECTS}")
 
 
 def _best(col: str) -> str:

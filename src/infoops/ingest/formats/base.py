@@ -12,6 +12,7 @@ import duckdb
 STG_POSTS = "_stg_posts"
 STG_ACCOUNTS = "_stg_accounts"
 STG_SUPERSEDED = "_stg_superseded"
+STG_REJECTS = "_stg_rejects"
 
 # Record classes for the "richer record wins" rule: a full record of the file's
 # own subject beats one derived from another record (a tweet row's user columns,
@@ -55,12 +56,13 @@ class LoadContext:
     tmp_dir: Path
     mapping: dict[str, str] = field(default_factory=dict)
     batch_size: int = 50_000
+    notes: list[str] = field(default_factory=list)
 
     def reject(self, rows: list[tuple[int | None, str | None, str, str | None]]) -> None:
-        """Write rejects: (line, field, reason, raw) for this file."""
+        """Stage rejects: (line, field, reason, raw) for this file."""
         if rows:
             self.con.executemany(
-                "INSERT INTO rejects VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {STG_REJECTS} VALUES (?, ?, ?, ?, ?, ?)",
                 [[self.run_id, self.label, line, fld, reason, raw] for line, fld, reason, raw in rows],
             )
 

@@ -6,6 +6,8 @@ import csv
 import uuid
 from pathlib import Path
 
+import duckdb
+
 from infoops.ingest.formats.base import LoadContext
 
 
@@ -33,57 +35,93 @@ def load_raw(
     the raw columns, each layer seeing the names of the layers before it.
 
     Rows DuckDB cannot parse (wrong column count, bad quoting, invalid UTF-8)
-    go to `rejects` with their physical line. Returns those lines.
+    are staged as rejects with their physical line. Returns their record
+    numbers (header = 1), which `_rec` skips.
     """
     names = safe_names(header)
     tag = uuid.uuid4().hex[:8]
     rej_t, rej_s = f"_rej_err_{tag}", f"_rej_scan_{tag}"
     con = ctx.con
-    con.execute("SET preserve_insertion_order = true")
+    try:
+        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=True)
+    except duckdb.InvalidInputException as exc:
+        if "strict_mode" not in str(exc):
+            raise
+        # not standard CSV (e.g. a bare carriage return in an unquoted field): read leniently
+        for t in (table, rej_t, rej_s):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=False)
+        ctx.notes.append("not standard CSV: read with strict_mode=false")
+    # one reject per record (DuckDB reports one error per missing column); DuckDB
+    # numbers records (header = 1), converted here to the physical start line
+    errs = con.execute(
+        f"SELECT line, arg_min(column_name, column_idx), arg_min(error_type || ': ' || error_message, column_idx), "
+        f"arg_min(left(csv_line, 2000), column_idx) FROM {rej_t} GROUP BY line ORDER BY line"
+    ).fetchall()
+    con.execute(f"DROP TABLE IF EXISTS {rej_t}")
+    con.execute(f"DROP TABLE IF EXISTS {rej_s}")
+    records = {int(e[0]) for e in errs}
+    starts = record_start_lines(path, records) if records else {}
+    ctx.reject([(starts.get(int(e[0]), int(e[0])), e[1], e[2], e[3]) for e in errs])
+    return records
+
+
+def _create(
+    ctx: LoadContext, path: Path, names: list[str], table: str, layers: list[list[str]],
+    rej_t: str, rej_s: str, strict: bool,
+) -> None:
     query = (
         "SELECT row_number() OVER () AS _rec, * FROM read_csv(?, "
         "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        "columns = ?, store_rejects = true, "
+        f"columns = ?, store_rejects = true, strict_mode = {str(strict).lower()}, "
         f"rejects_table = '{rej_t}', rejects_scan = '{rej_s}', max_line_size = 8388608)"
     )
-    for layer in layers or []:
+    for layer in layers:
         query = f"SELECT *, {', '.join(layer)} FROM ({query})"
+    ctx.con.execute("SET preserve_insertion_order = true")
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS {query}", [str(path), {n: "VARCHAR" for n in names}])
+        ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", [str(path), {n: "VARCHAR" for n in names}])
     finally:
-        con.execute("SET preserve_insertion_order = false")
-    con.execute(
-        f"INSERT INTO rejects SELECT ?, ?, line, column_name, "
-        f"error_type || ': ' || error_message, left(csv_line, 2000) FROM {rej_t}",
-        [ctx.run_id, ctx.label],
-    )
-    lines = {int(r[0]) for r in con.execute(f"SELECT DISTINCT line FROM {rej_t}").fetchall()}
-    con.execute(f"DROP TABLE IF EXISTS {rej_t}")
-    con.execute(f"DROP TABLE IF EXISTS {rej_s}")
-    return lines
+        ctx.con.execute("SET preserve_insertion_order = false")
 
 
-def physical_lines(path: Path, records: set[int], parse_reject_lines: set[int]) -> dict[int, int]:
-    """Map 1-based record numbers (as DuckDB numbered the accepted rows) to the line each starts on.
+def record_start_lines(path: Path, records: set[int]) -> dict[int, int]:
+    """Physical line on which each record starts (records numbered from 1 = the header)."""
+    from infoops.ingest.sources import open_text
 
-    Only called when validation rejected something; a Python csv pass that skips
-    the records DuckDB itself rejected, so numbering agrees with `_rec`.
+    out: dict[int, int] = {}
+    last = max(records, default=0)
+    with open_text(path) as fh:
+        reader = csv.reader(fh)
+        start = 1
+        for k, _row in enumerate(reader, start=1):
+            if k in records:
+                out[k] = start
+            if k >= last:
+                break
+            start = reader.line_num + 1
+    return out
+
+
+def physical_lines(path: Path, accepted: set[int], parse_rejects: set[int]) -> dict[int, int]:
+    """Map `_rec` numbers (1-based among the rows DuckDB accepted) to the line each starts on.
+
+    `parse_rejects` are the records (header = 1) DuckDB itself rejected, which
+    `_rec` does not count. Only called when validation rejected something.
     """
     from infoops.ingest.sources import open_text
 
     out: dict[int, int] = {}
-    if not records:
+    if not accepted:
         return out
-    last = max(records)
+    last = max(accepted)
     with open_text(path) as fh:
         reader = csv.reader(fh)
-        next(reader, None)
-        rec = 0
-        start = reader.line_num + 1
-        for _row in reader:
-            if start not in parse_reject_lines:
+        start, rec = 1, 0
+        for k, _row in enumerate(reader, start=1):
+            if k > 1 and k not in parse_rejects:
                 rec += 1
-                if rec in records:
+                if rec in accepted:
                     out[rec] = start
                 if rec >= last:
                     break

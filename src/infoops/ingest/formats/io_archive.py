@@ -67,8 +67,12 @@ def _account_key(c: _Cols) -> str:
     return f"coalesce({', '.join(present)})" if present else "CAST(NULL AS VARCHAR)"
 
 
+# Hashed ids in the archive: SHA-256 as 64 hex digits or 44-char base64; md5-like 32 hex too.
+HASH_PATTERN = "[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=|[0-9a-fA-F]{32}"
+
+
 def _hashed(key: str) -> str:
-    return f"NOT regexp_full_match({key}, '[0-9]+')"
+    return f"regexp_full_match({key}, '{HASH_PATTERN}')"
 
 
 def _account_select(c: _Cols, key: str, source: str) -> str:
