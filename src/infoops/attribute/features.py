@@ -293,3 +293,18 @@ def in_network_reposts(con: duckdb.DuckDBPyConnection) -> pa.Table:
         FROM {MEMBERS} m LEFT JOIN made USING (network_id, account_id) LEFT JOIN got USING (network_id, account_id)
         """
     ).to_arrow_table()
+
+
+def accounts_hour_of_week(con: duckdb.DuckDBPyConnection, account_ids: list[str]) -> np.ndarray:
+    """Posts per UTC hour of week of a set of accounts."""
+    hist = np.zeros(168, dtype=np.float64)
+    con.register("_attr_ids", pa.table({"account_id": pa.array(account_ids, pa.string())}))
+    try:
+        for how, n in con.execute(
+            "SELECT (isodow(created_at) - 1) * 24 + hour(created_at), count(*) FROM posts "
+            "WHERE created_at IS NOT NULL AND account_id IN (SELECT account_id FROM _attr_ids) GROUP BY 1"
+        ).fetchall():
+            hist[int(how)] = float(n)
+    finally:
+        con.unregister("_attr_ids")
+    return hist

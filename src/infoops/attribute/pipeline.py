@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ import numpy as np
 import pyarrow as pa
 
 from infoops.attribute import features as F
+from infoops.attribute.attach import attach_satellites
+from infoops.attribute.attach import insert_attached as _insert_attached
 from infoops.attribute.prior import PriorNetwork, link_networks, load_priors, merge_id_lists
 from infoops.attribute.roles import assign_role
 from infoops.attribute.scoring import (
@@ -36,6 +39,11 @@ from infoops.store import Case
 PRIOR_WEIGHT = 2.0
 # weight of the supervised model's evidence in the network score (when a model is given)
 MODEL_WEIGHT = 3.0
+# mixed networks: members whose own evidence reaches MIXED_ACCOUNT_SCORE are scored as a sub-network
+MIXED_MIN_SIZE = 10
+MIXED_MIN_CORE = 5
+MIXED_MIN_SHARE = 0.15
+MIXED_ACCOUNT_SCORE = 0.35
 # member score = network score x (MEMBER_BASE + (1 - MEMBER_BASE) x account evidence)
 MEMBER_BASE = 0.6
 FEATURE_KEYS = (
@@ -63,19 +71,6 @@ def attribute_case(case: Case, run_id: str, priors: list[Path], model: Path | Ac
         counts["continuing_accounts"] = _write_continuing(con, run_id, prior_nets, {})
         return counts
 
-    cols: dict[str, list[Any]] = F.account_table(con).to_pydict()
-    row_of = {a: i for i, a in enumerate(cols["account_id"])}
-    members = con.execute(f"SELECT network_id, account_id FROM {F.MEMBERS} ORDER BY network_id, account_id").fetchall()
-    by_net: dict[str, list[int]] = {}
-    for nid, aid in members:
-        by_net.setdefault(str(nid), []).append(row_of[str(aid)])
-
-    hists = F.network_hour_of_week(con)
-    bg = F.background_profile(con)
-    bg_hist = F.background_hour_of_week(con)
-    bg_days = F.creation_day_counts(con)
-    dup = F.duplicate_text_share(con)
-
     links: dict[str, dict[str, dict[str, Any]]] = {}
     for pr in prior_nets:
         for nid, link in link_networks(con, pr).items():
@@ -83,39 +78,13 @@ def attribute_case(case: Case, run_id: str, priors: list[Path], model: Path | Ac
     prior_ids = {a: pr.name for pr in prior_nets for a in pr.account_ids}
     proba = model.predict(con) if model is not None else {}
 
-    verdicts: dict[str, NetworkVerdict] = {}
-    for nid, idx in by_net.items():
-        ev, offset, bdays = network_evidence(cols, idx, hists.get(nid, np.zeros(168)), bg, bg_hist, bg_days, dup)
-        ev.extend(_prior_evidence(links.get(nid, {})))
-        if model is not None:
-            ev.append(_model_evidence([proba.get(cols["account_id"][i], 0.0) for i in idx]))
-        score = combine(ev)
-        label = label_for(score)
-        verdicts[nid] = NetworkVerdict(nid, score, label, reasons_for(ev, label), ev, offset, bdays)
-
-    office = F.account_office_share(con, {n: v.offset for n, v in verdicts.items()})
-    rep = F.in_network_reposts(con).to_pydict()
-    rep_of = {(n, a): (m, r) for n, a, m, r in zip(rep["network_id"], rep["account_id"], rep["reposts_made_in"],
-                                                   rep["reposts_received_in"], strict=True)}
-    mrows: dict[str, list[Any]] = {k: [] for k in ("network_id", "account_id", "role", "score", "reasons")}
-    for nid, idx in by_net.items():
-        v = verdicts[nid]
-        for i in idx:
-            aid = cols["account_id"][i]
-            made, got = rep_of.get((nid, aid), (0, 0))
-            role, role_reasons = assign_role(cols, i, int(made), int(got))
-            a_score, a_reasons = account_evidence(cols, i, v.batch_days, office.get(aid, 0.0), dup.get(aid, 0.0),
-                                                  aid in prior_ids)
-            if aid in proba:
-                a_score = 0.5 * a_score + 0.5 * proba[aid]
-                a_reasons.append(f"model probability {proba[aid]:.2f}")
-            mrows["network_id"].append(nid)
-            mrows["account_id"].append(aid)
-            mrows["role"].append(role)
-            mrows["score"].append(v.score * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score))
-            mrows["reasons"].append(role_reasons + a_reasons[:4])
+    first = _score_pass(con, links, prior_ids, proba)
+    attached = attach_satellites(con, [n for n, v in first.verdicts.items() if v.label == "inauthentic"])
+    res = _score_pass(con, links, prior_ids, proba, attached) if attached else first
+    cols, row_of, verdicts, mrows = res.cols, res.row_of, res.verdicts, res.mrows
 
     with _atomic(con):
+        _insert_attached(con, run_id, attached)
         _write_networks(con, run_id, verdicts)
         _write_memberships(con, run_id, mrows)
         _write_features(con, run_id, cols, prior_ids)
@@ -124,7 +93,114 @@ def attribute_case(case: Case, run_id: str, priors: list[Path], model: Path | Ac
     counts["networks_scored"] = len(verdicts)
     counts["inauthentic_networks"] = sum(1 for v in verdicts.values() if v.label == "inauthentic")
     counts["members_scored"] = len(mrows["account_id"])
+    counts["attached_accounts"] = len(attached)
+    counts["mixed_networks"] = sum(1 for v in verdicts.values() if v.core is not None)
     return counts
+
+
+@dataclass
+class _Pass:
+    cols: dict[str, list[Any]]
+    row_of: dict[str, int]
+    verdicts: dict[str, NetworkVerdict]
+    mrows: dict[str, list[Any]]
+
+
+def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[str, Any]]],
+                prior_ids: dict[str, str], proba: dict[str, float],
+                attached: dict[str, tuple[str, str]] | None = None) -> _Pass:
+    """Features, verdicts and member scores for the members now in the temp members table."""
+    attached = attached or {}
+    cols: dict[str, list[Any]] = F.account_table(con).to_pydict()
+    row_of = {a: i for i, a in enumerate(cols["account_id"])}
+    by_net: dict[str, list[int]] = {}
+    for nid, aid in con.execute(f"SELECT network_id, account_id FROM {F.MEMBERS} ORDER BY network_id, account_id").fetchall():
+        by_net.setdefault(str(nid), []).append(row_of[str(aid)])
+    hists = F.network_hour_of_week(con)
+    bg = F.background_profile(con)
+    bg_hist = F.background_hour_of_week(con)
+    bg_days = F.creation_day_counts(con)
+    dup = F.duplicate_text_share(con)
+    ctx = (bg, bg_hist, bg_days, dup)
+
+    verdicts: dict[str, NetworkVerdict] = {}
+    for nid, idx in by_net.items():
+        verdicts[nid] = _verdict(nid, cols, idx, hists.get(nid, np.zeros(168)), ctx, links.get(nid, {}), proba)
+    office = F.account_office_share(con, {n: v.offset for n, v in verdicts.items()})
+    rep = F.in_network_reposts(con).to_pydict()
+    rep_of = {(n, a): (m, r) for n, a, m, r in zip(rep["network_id"], rep["account_id"], rep["reposts_made_in"],
+                                                   rep["reposts_received_in"], strict=True)}
+    a_ev: dict[tuple[str, str], tuple[float, list[str]]] = {}
+    for nid, idx in by_net.items():
+        v = verdicts[nid]
+        for i in idx:
+            aid = cols["account_id"][i]
+            made = rep_of.get((nid, aid), (0, 0))[0]
+            a_score, a_reasons = account_evidence(cols, i, v.batch_days, office.get(aid, 0.0), dup.get(aid, 0.0),
+                                                  aid in prior_ids, int(made))
+            if aid in proba:
+                a_score = 0.5 * a_score + 0.5 * proba[aid]
+                a_reasons.append(f"model probability {proba[aid]:.2f}")
+            a_ev[(nid, aid)] = (a_score, a_reasons)
+        if v.label != "inauthentic":
+            _check_mixed(con, v, cols, idx, a_ev, ctx, links.get(nid, {}), proba)
+
+    mrows: dict[str, list[Any]] = {k: [] for k in ("network_id", "account_id", "role", "score", "reasons")}
+    for nid, idx in by_net.items():
+        v = verdicts[nid]
+        for i in idx:
+            aid = cols["account_id"][i]
+            made, got = rep_of.get((nid, aid), (0, 0))
+            role, role_reasons = assign_role(cols, i, int(made), int(got))
+            a_score, a_reasons = a_ev[(nid, aid)]
+            score = v.score * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score)
+            extra: list[str] = []
+            if v.core is not None and aid not in v.core:
+                score *= 0.5
+                extra = ["outside the network's operation-like core"]
+            if aid in attached:
+                extra.append(attached[aid][1])
+            mrows["network_id"].append(nid)
+            mrows["account_id"].append(aid)
+            mrows["role"].append(role)
+            mrows["score"].append(score)
+            mrows["reasons"].append(role_reasons + extra + a_reasons[:4])
+    return _Pass(cols, row_of, verdicts, mrows)
+
+
+def _verdict(nid: str, cols: dict[str, list[Any]], idx: list[int], hist: np.ndarray,
+             ctx: tuple[dict[str, Any], np.ndarray, dict[Any, int], dict[str, float]],
+             links: dict[str, dict[str, Any]], proba: dict[str, float]) -> NetworkVerdict:
+    bg, bg_hist, bg_days, dup = ctx
+    ev, offset, bdays = network_evidence(cols, idx, hist, bg, bg_hist, bg_days, dup)
+    ev.extend(_prior_evidence(links))
+    if proba:
+        ev.append(_model_evidence([proba.get(cols["account_id"][i], 0.0) for i in idx]))
+    score = combine(ev)
+    label = label_for(score)
+    return NetworkVerdict(nid, score, label, reasons_for(ev, label), ev, offset, bdays)
+
+
+def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[str, list[Any]], idx: list[int],
+                 a_ev: dict[tuple[str, str], tuple[float, list[str]]],
+                 ctx: tuple[dict[str, Any], np.ndarray, dict[Any, int], dict[str, float]],
+                 links: dict[str, dict[str, Any]], proba: dict[str, float]) -> None:
+    """A network that is not an operation as a whole may hold one (detection merged an
+    operation with the accounts around it): score the members that look like operation
+    accounts on their own; when they form an operation, the network becomes inauthentic
+    and only that core is scored high."""
+    if len(idx) < MIXED_MIN_SIZE:
+        return
+    core = [i for i in idx if a_ev[(v.network_id, cols["account_id"][i])][0] >= MIXED_ACCOUNT_SCORE]
+    if len(core) < MIXED_MIN_CORE or len(core) < MIXED_MIN_SHARE * len(idx) or len(core) == len(idx):
+        return
+    ids = [cols["account_id"][i] for i in core]
+    sub = _verdict(v.network_id, cols, core, F.accounts_hour_of_week(con, ids), ctx, links, proba)
+    if sub.label != "inauthentic":
+        return
+    v.core = set(ids)
+    v.score, v.label, v.offset, v.batch_days, v.evidence = sub.score, sub.label, sub.offset, sub.batch_days, sub.evidence
+    v.reasons = [f"{len(core)} of {len(idx)} accounts form an operation-like core"] + sub.reasons
 
 
 @contextmanager

@@ -1,9 +1,10 @@
 """Roles of the members of a network, from what they post and who reposts whom inside it.
 
-- core: originates content: at least half of its own activity is original
-  (posts, replies, quotes), or other members repost it at least as often as it
-  reposts them;
-- amplifier: mostly boosts other accounts' content (reposts), little else;
+- core: originates content: members repost it at least twice as often as it
+  reposts them (3+ times); failing a clear repost flow, at least half of its
+  own activity is original (posts, replies, quotes);
+- amplifier: boosts members' content (reposts them 2+ times while hardly
+  reposted back), or mostly reposts;
 - repurposed: an old account (created long before it joined the activity) whose
   timeline switches language mid-way: bought, hijacked or re-used (it keeps its
   core/amplifier behaviour in the reasons).
@@ -16,20 +17,29 @@ from typing import Any
 from infoops.attribute.scoring import timeline_switch
 
 CORE_ORIGINAL_SHARE = 0.5
+# members repost a core account at least this many times as often as it reposts them
+CORE_FLOW_RATIO = 2.0
 # days between account creation and first post above which a switching account counts as repurposed
 REPURPOSED_MIN_AGE_DAYS = 365
 
 
 def behaviour_role(n_posts: int, n_repost: int, made_in: int, received_in: int) -> tuple[str, str]:
-    """'core' or 'amplifier' with the figure behind it."""
+    """'core' or 'amplifier' with the figure behind it.
+
+    The network's own repost flow decides first: an account the members repost
+    clearly more than it reposts them originates (core); one that reposts members
+    but is hardly reposted back boosts (amplifier). Otherwise the share of
+    original posts decides.
+    """
     if n_posts <= 0:
         return "amplifier", "no posts in the case"
-    original = n_posts - n_repost
-    share = original / n_posts
-    if share >= CORE_ORIGINAL_SHARE:
-        return "core", f"{original} of {n_posts} posts original"
-    if received_in >= 2 and received_in >= made_in:
+    if received_in >= 3 and received_in >= CORE_FLOW_RATIO * made_in:
         return "core", f"reposted {received_in} times by members, reposts them {made_in} times"
+    if made_in >= 2 and received_in <= 1:
+        return "amplifier", f"reposts members {made_in} times, reposted by them {received_in} times"
+    original = n_posts - n_repost
+    if original / n_posts >= CORE_ORIGINAL_SHARE:
+        return "core", f"{original} of {n_posts} posts original"
     return "amplifier", f"{n_repost} of {n_posts} posts are reposts ({made_in} of members' posts)"
 
 

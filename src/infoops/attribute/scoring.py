@@ -60,6 +60,8 @@ class NetworkVerdict:
     evidence: list[Evidence]
     offset: int
     batch_days: set[Any]
+    # set when only part of the network (this set of account ids) looks like an operation
+    core: set[str] | None = None
 
 
 def label_for(score: float) -> str:
@@ -242,7 +244,8 @@ def reasons_for(evidence: list[Evidence], label: str) -> list[str]:
 
 
 def account_evidence(
-    cols: dict[str, list[Any]], i: int, bdays: set[Any], office_share: float, dup: float, continuing: bool
+    cols: dict[str, list[Any]], i: int, bdays: set[Any], office_share: float, dup: float, continuing: bool,
+    reposts_made_in: int = 0,
 ) -> tuple[float, list[str]]:
     """How operation-like one member looks on its own, in [0, 1], with reasons."""
     items: list[tuple[float, float, str]] = []
@@ -262,6 +265,10 @@ def account_evidence(
     if timeline_switch(cols, i):
         items.append((1.0, 1.0, f"switched from {cols['early_lang'][i]}/{cols['early_client'][i]} "
                                 f"to {cols['late_lang'][i]}/{cols['late_client'][i]} mid-timeline"))
+    n_rep = int(cols["n_repost"][i])
+    if n_rep >= 3:
+        share = reposts_made_in / n_rep
+        items.append((ramp(share, 0.3, 0.8), 1.0, f"{pct(share)} of its reposts boost network members"))
     if continuing:
         items.append((1.0, 3.0, "account was in the prior takedown"))
     w = sum(x[1] for x in items)

@@ -1,0 +1,86 @@
+"""Attach satellite accounts to operations: accounts in no network that mostly serve one.
+
+Detection keeps accounts that co-act with each other; an operation's originators
+(reposted by its amplifiers, but not co-acting with them) or a sparse amplifier
+can fall outside every network. After a first verdict, an account in no network
+is attached to an inauthentic network when
+- at least `MIN_OUT` of its reposts/quotes are of that network's members and they
+  are at least `MIN_SHARE` of all its reposts (it boosts the network), or
+- the network's members reposted it at least `MIN_IN` times and that is at least
+  `MIN_SHARE` of all reposts it received (the network boosts it: an originator).
+Attached accounts join `memberships` with centrality 0 and a reason saying why.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from infoops.attribute.features import MEMBERS
+
+MIN_OUT = 3
+MIN_IN = 5
+MIN_SHARE = 0.5
+
+
+def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str]) -> dict[str, tuple[str, str]]:
+    """account_id -> (network_id, reason) for accounts to attach; adds them to the temp members table."""
+    if not networks:
+        return {}
+    con.register("_attr_inauth", pa.table({"network_id": pa.array(networks, pa.string())}))
+    try:
+        rows = con.execute(
+            f"""
+            WITH inm AS (SELECT account_id, network_id FROM {MEMBERS}
+                         WHERE network_id IN (SELECT network_id FROM _attr_inauth)),
+            allm AS (SELECT DISTINCT account_id FROM {MEMBERS}),
+            r AS (SELECT account_id, ref_account_id FROM posts
+                  WHERE kind IN ('repost', 'quote') AND ref_account_id IS NOT NULL AND account_id <> ref_account_id),
+            out_r AS (SELECT r.account_id, i.network_id, count(*) AS n FROM r JOIN inm i ON r.ref_account_id = i.account_id
+                      WHERE r.account_id NOT IN (SELECT account_id FROM allm) GROUP BY ALL),
+            in_r AS (SELECT r.ref_account_id AS account_id, i.network_id, count(*) AS n FROM r JOIN inm i ON r.account_id = i.account_id
+                     WHERE r.ref_account_id NOT IN (SELECT account_id FROM allm) GROUP BY ALL),
+            cand AS (SELECT account_id, network_id, coalesce(o.n, 0) AS n_out, coalesce(i.n, 0) AS n_in
+                     FROM out_r o FULL JOIN in_r i USING (account_id, network_id)),
+            tot_out AS (SELECT account_id, count(*) AS n FROM r WHERE account_id IN (SELECT account_id FROM cand) GROUP BY 1),
+            tot_in AS (SELECT ref_account_id AS account_id, count(*) AS n FROM r
+                       WHERE ref_account_id IN (SELECT account_id FROM cand) GROUP BY 1)
+            SELECT c.account_id, c.network_id, c.n_out, coalesce(t1.n, 0), c.n_in, coalesce(t2.n, 0)
+            FROM cand c LEFT JOIN tot_out t1 USING (account_id) LEFT JOIN tot_in t2 USING (account_id)
+            WHERE (c.n_out >= ? AND c.n_out >= ? * t1.n) OR (c.n_in >= ? AND c.n_in >= ? * t2.n)
+            QUALIFY row_number() OVER (PARTITION BY c.account_id ORDER BY c.n_out + c.n_in DESC, c.network_id) = 1
+            """,
+            [MIN_OUT, MIN_SHARE, MIN_IN, MIN_SHARE],
+        ).fetchall()
+    finally:
+        con.unregister("_attr_inauth")
+    out: dict[str, tuple[str, str]] = {}
+    for aid, nid, n_out, t_out, n_in, t_in in rows:
+        parts = []
+        if n_out >= MIN_OUT and n_out >= MIN_SHARE * t_out:
+            parts.append(f"{n_out} of its {t_out} reposts boost the network")
+        if n_in >= MIN_IN and n_in >= MIN_SHARE * t_in:
+            parts.append(f"the network reposted it {n_in} of {t_in} times")
+        out[str(aid)] = (str(nid), "attached outside detection: " + "; ".join(parts))
+    if out:
+        con.register("_attr_att", pa.table({"network_id": [v[0] for v in out.values()], "account_id": list(out)}))
+        try:
+            con.execute(f"INSERT INTO {MEMBERS} SELECT network_id, account_id, 0.0 FROM _attr_att")
+        finally:
+            con.unregister("_attr_att")
+    return out
+
+
+def insert_attached(con: duckdb.DuckDBPyConnection, run_id: str, attached: dict[str, tuple[str, str]]) -> None:
+    """Add the attached accounts to `memberships` (centrality 0) and update the network sizes."""
+    if not attached:
+        return
+    con.register("_attr_att", pa.table({"network_id": [v[0] for v in attached.values()], "account_id": list(attached)}))
+    try:
+        con.execute("INSERT INTO memberships (run_id, network_id, account_id, centrality) "
+                    "SELECT ?, network_id, account_id, 0.0 FROM _attr_att", [run_id])
+        con.execute("UPDATE networks SET size = s.n FROM (SELECT network_id, count(*) AS n FROM memberships "
+                    "WHERE run_id = ? GROUP BY 1) s WHERE networks.run_id = ? AND networks.network_id = s.network_id",
+                    [run_id, run_id])
+    finally:
+        con.unregister("_attr_att")
