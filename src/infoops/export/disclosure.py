@@ -102,8 +102,8 @@ class _Account:
         self.public = ps.is_public(acct)
         self.id = ps.account(acct) or ""
         own = [v for v in (row["display_name"], row["handle"]) if v and len(v) >= MIN_BARE_TOKEN]
-        self._own = None if self.public or not own else re.compile(
-            "|".join(re.escape(v) for v in sorted(own, key=len, reverse=True)), re.I)
+        self._own = [] if self.public else sorted(own, key=len, reverse=True)
+        self._own_re: re.Pattern[str] | None = None
         self.ps = ps
         name = row["display_name"] if self.public else self.id
         handle = row["handle"] if self.public else self.id
@@ -124,8 +124,12 @@ class _Account:
     def text(self, value: str | None) -> str | None:
         """Text by or about this account: references scrubbed, its own name and handle too."""
         out = self.ps.text(value)
-        if out and self._own is not None:
-            out = self._own.sub(self.id, out)
+        if out and self._own:
+            low = out.lower()
+            if any(v.lower() in low for v in self._own):  # compile only for the few that need it
+                if self._own_re is None:
+                    self._own_re = re.compile("|".join(re.escape(v) for v in self._own), re.I)
+                out = self._own_re.sub(self.id, out)
         return out
 
 
@@ -182,10 +186,10 @@ def _tweet_row(post: dict[str, Any], who: _Account, ps: Pseudonymiser) -> dict[s
     }
 
 
-def _writer(path: Path, columns: tuple[str, ...]) -> tuple[Any, csv.DictWriter[str]]:
+def _writer(path: Path, columns: tuple[str, ...]) -> tuple[Any, Any]:
     fh = path.open("w", newline="", encoding="utf-8")
-    w = csv.DictWriter(fh, fieldnames=list(columns), quoting=csv.QUOTE_ALL, extrasaction="raise")
-    w.writeheader()
+    w = csv.writer(fh, quoting=csv.QUOTE_ALL)
+    w.writerow(columns)
     return fh, w
 
 
@@ -210,7 +214,7 @@ def write_release(case: Case, out_dir: Path, ps: Pseudonymiser, flagged: pa.Tabl
     with fh:
         for row in _rows(con.sql(_ACCOUNTS_SQL)):
             acct = accounts[row["account_id"]] = _Account(row, ps)
-            w.writerow(acct.cells)
+            w.writerow([acct.cells[c] for c in USER_COLUMNS])
             rel.accounts += 1
             rel.public_accounts += acct.public
     rel.hashed_accounts = rel.accounts - rel.public_accounts
@@ -221,7 +225,8 @@ def write_release(case: Case, out_dir: Path, ps: Pseudonymiser, flagged: pa.Tabl
             who = accounts.get(post["account_id"])
             if who is None:
                 continue
-            w.writerow(_tweet_row(post, who, ps))
+            row = _tweet_row(post, who, ps)
+            w.writerow([row[c] for c in TWEET_COLUMNS])
             rel.tweets += 1
             rel.kinds[post["kind"] or "post"] += 1
             created = post["created_at"]
