@@ -7,12 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from infoops.errors import MissingColumn
 from infoops.ingest import ingest
 from infoops.store import Case
-
-from conftest import FIXTURES
 
 sys.path.insert(0, str(FIXTURES / "ingest"))
 import make_fixtures as planted  # noqa: E402
