@@ -102,3 +102,36 @@ def test_batch_days_need_lift() -> None:
     bg = {datetime(2020, 1, 1).date(): 5, datetime(2015, 3, 1).date(): 500}
     days, n = batch_days(created, bg, bg_total=10_000, span_days=4000)
     assert days == {datetime(2020, 1, 1).date()} and n == 5
+
+
+def test_satellite_originators_are_attached(fresh_case: Case) -> None:
+    """Core accounts that detection left out (they do not co-act with the amplifiers,
+    the amplifiers repost them) are attached to the operation they serve."""
+    w = build_world(fresh_case, seed=8)
+    left_out = w.io_core[:5]
+    fresh_case.con.executemany("DELETE FROM memberships WHERE account_id = ?", [(a,) for a in left_out])
+    counts = attribute_case(fresh_case, "r1", [])
+    assert counts["attached_accounts"] >= len(left_out)
+    flagged = {r[0]: r for r in flagged_accounts(fresh_case.con).fetchall()}
+    for a in left_out:
+        assert flagged[a][1] == "N0001" and any("attached" in x for x in flagged[a][4])
+    # organic accounts and fans are not attached
+    assert not (set(flagged) & (set(w.organic) | set(w.fans)))
+
+
+def test_mixed_network_flags_only_its_operation_core(fresh_case: Case) -> None:
+    """Detection merged a small operation with many ordinary accounts: the network as a
+    whole looks authentic, its operation-like core is still found and only it is flagged."""
+    w = build_world(fresh_case, seed=9, n_core=8, n_amp=12)
+    fresh_case.con.execute("DELETE FROM memberships WHERE network_id = 'N0001'")
+    mixed = w.io_core + w.io_amp + w.organic[:80]
+    fresh_case.con.executemany("INSERT INTO memberships (run_id, network_id, account_id, centrality) VALUES ('r1', 'N0001', ?, 1.0)",
+                               [(a,) for a in mixed])
+    counts = attribute_case(fresh_case, "r1", [])
+    assert counts["mixed_networks"] == 1
+    label, reasons = fresh_case.con.execute("SELECT label, reasons FROM networks WHERE network_id = 'N0001'").fetchall()[0]
+    assert label == "inauthentic" and "operation-like core" in reasons[0]
+    flagged = {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
+    io = set(w.io_core) | set(w.io_amp)
+    assert len(flagged & io) >= 0.9 * len(io)
+    assert len(flagged & set(w.organic)) <= 2

@@ -156,7 +156,7 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
             score = v.score * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score)
             extra: list[str] = []
             if v.core is not None and aid not in v.core:
-                score *= 0.5
+                score = 0.5 * (v.whole_score or 0.0) * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score)
                 extra = ["outside the network's operation-like core"]
             if aid in attached:
                 extra.append(attached[aid][1])
@@ -199,6 +199,7 @@ def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[s
     if sub.label != "inauthentic":
         return
     v.core = set(ids)
+    v.whole_score = v.score
     v.score, v.label, v.offset, v.batch_days, v.evidence = sub.score, sub.label, sub.offset, sub.batch_days, sub.evidence
     v.reasons = [f"{len(core)} of {len(idx)} accounts form an operation-like core"] + sub.reasons
 

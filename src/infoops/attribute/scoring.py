@@ -62,6 +62,8 @@ class NetworkVerdict:
     batch_days: set[Any]
     # set when only part of the network (this set of account ids) looks like an operation
     core: set[str] | None = None
+    # the whole network's score, kept for the members outside `core`
+    whole_score: float | None = None
 
 
 def label_for(score: float) -> str:
