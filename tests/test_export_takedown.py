@@ -127,3 +127,10 @@ def test_cli_error_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(build(), ["export", "takedown", "--case", str(tmp_path / "nope"), "-o", "x.csv"])
     assert result.exit_code != 0
     assert "not a case folder" in result.output
+
+
+def test_a_detect_run_that_found_nothing_gives_a_header_only_file(fresh_case: Case, tmp_path: Path) -> None:
+    fresh_case.con.execute("INSERT INTO runs (run_id, command, status, ended_at) VALUES ('r0', 'detect', 'ok', now())")
+    out = tmp_path / "t.csv"
+    assert export_takedown(fresh_case, out) == {"accounts": 0, "networks": 0}
+    assert out.read_text(encoding="utf-8").splitlines() == [",".join(TAKEDOWN_COLUMNS)]

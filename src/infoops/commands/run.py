@@ -42,18 +42,19 @@ def run(sources: tuple[Path, ...], case_dir: Path, priors: tuple[Path, ...], tru
 
     result = run_pipeline(case_dir, list(sources), list(priors), truth=truth, salt_file=salt_file,
                           detect_params=DetectParams(seed=seed), on_step=step)
-    _err.print(_outputs(result))
+    _err.print(_steps(result))
+    for name, path in result.outputs.items():
+        _err.print(f"{name:<11} -> {path}", soft_wrap=True, markup=False, highlight=False)
 
 
-def _outputs(res: PipelineResult) -> Table:
-    table = Table(title=f"infoops run: outputs in {res.case_dir}")
-    for col in ("step", "output", "counts", "seconds"):
-        table.add_column(col)
+def _steps(res: PipelineResult) -> Table:
+    table = Table(title=f"infoops run: {res.case_dir}")
+    for col in ("step", "counts", "seconds"):
+        table.add_column(col, justify="right" if col == "seconds" else "left")
     for step, secs in res.seconds.items():
         counts = res.counts.get(step, {})
         shown = ", ".join(f"{k}={v}" for k, v in counts.items() if not isinstance(v, dict | list))
-        out = res.outputs.get("evaluation" if step == "evaluate" else step)
-        table.add_row(step, str(out) if out else "", shown[:120], f"{secs:.1f}")
+        table.add_row(step, shown, f"{secs:.1f}")
     return table
 
 
