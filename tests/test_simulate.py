@@ -165,3 +165,200 @@ def test_cli(tmp_path: Path) -> None:
     assert "tr_ring" not in truth and "cn_2020" in truth
     bad = runner.invoke(build(), ["simulate", "--out", str(out), "--size", "nosuch=1"])
     assert bad.exit_code != 0 and "unknown size key" in bad.output
+
+
+# ---- properties each group promises --------------------------------------------------------
+
+_EXACT_MS = "((tweetid::HUGEINT >> 22) + 1288834974657)"
+
+
+def _share(con: duckdb.DuckDBPyConnection, sql: str) -> float:
+    row = con.execute(sql).fetchone()
+    assert row is not None and row[0] is not None
+    return float(row[0])
+
+
+def test_cn_core_posts_in_beijing_office_hours(con: duckdb.DuckDBPyConnection) -> None:
+    local = f"make_timestamp(({_EXACT_MS} + 8 * 3600000)::BIGINT * 1000)"
+    office = (
+        f"avg(CASE WHEN hour({local}) BETWEEN 9 AND 17 AND isodow({local}) <= 5 THEN 1 ELSE 0 END)"
+    )
+    core = _share(
+        con,
+        f"SELECT {office} FROM t WHERE campaign = 'cn_2020' AND role = 'core' AND is_retweet = 'False'",
+    )
+    organic = _share(con, f"SELECT {office} FROM t WHERE grp = 'organic'")
+    # 9 of 24 hours on 5 of 7 days is 27 % of a uniform week
+    assert core > 0.6 and organic < 0.4
+
+
+def test_cn_accounts_batch_created_with_few_followers(con: duckdb.DuckDBPyConnection) -> None:
+    top_days = _share(
+        con,
+        "SELECT sum(n) / (SELECT count(*) FROM users u JOIN truth ON u.userid = account_id "
+        "WHERE campaign = 'cn_2020') FROM (SELECT account_creation_date, count(*) n FROM users u JOIN truth "
+        "ON u.userid = account_id WHERE campaign = 'cn_2020' GROUP BY 1 ORDER BY n DESC LIMIT 12)",
+    )
+    assert top_days > 0.5
+    med = lambda grp: _share(  # noqa: E731
+        con,
+        f"SELECT median(follower_count::INT) FROM users u JOIN truth ON u.userid = account_id WHERE \"group\" = '{grp}'",
+    )
+    assert med("cn_2020") < 10 < med("organic")
+
+
+def test_fandom_reposts_idol_within_seconds(con: duckdb.DuckDBPyConnection) -> None:
+    delay = f"({_EXACT_MS} - ((retweet_tweetid::HUGEINT >> 22) + 1288834974657)) / 1000"
+    fast = _share(
+        con,
+        f"SELECT avg(CASE WHEN {delay} < 30 THEN 1 ELSE 0 END) FROM t JOIN truth o ON t.retweet_userid = o.account_id "
+        "WHERE t.grp = 'fandom' AND o.\"group\" = 'fandom' AND t.is_retweet = 'True'",
+    )
+    organic = _share(
+        con,
+        f"SELECT avg(CASE WHEN {delay} < 30 THEN 1 ELSE 0 END) FROM t WHERE grp = 'organic' AND is_retweet = 'True'",
+    )
+    assert fast > 0.25 and organic < 0.05
+
+
+def test_fandom_hashtag_trains_repeat_sequences(con: duckdb.DuckDBPyConnection) -> None:
+    top = con.execute(
+        "SELECT hashtags, count(DISTINCT userid) n FROM t WHERE grp = 'fandom' AND is_retweet = 'False' "
+        "AND hashtags LIKE '%,%,%' GROUP BY 1 ORDER BY n DESC LIMIT 1"
+    ).fetchone()
+    assert top is not None and top[1] >= 5
+
+
+def test_news_feeds_share_urls_within_minutes(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute(
+        f"SELECT count(*), avg(span) FROM (SELECT urls, count(DISTINCT userid) k, "
+        f"(max({_EXACT_MS}) - min({_EXACT_MS})) / 60000 span FROM t WHERE grp = 'news' AND urls <> '[]' "
+        "AND is_retweet = 'False' GROUP BY 1) WHERE k >= 2"
+    ).fetchone()
+    assert row is not None and row[0] >= 20 and row[1] < 30
+    clients = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT tweet_client_name FROM t WHERE grp = 'news'"
+        ).fetchall()
+    }
+    assert not clients & {"Twitter for iPhone", "Twitter for Android"}
+
+
+def test_activists_share_topics_and_campaign_hashtags(con: duckdb.DuckDBPyConnection) -> None:
+    hk = _share(
+        con, "SELECT count(*) FROM t WHERE grp = 'activist' AND hashtags ILIKE '%hongkong%'"
+    )
+    hk_op = _share(
+        con, "SELECT count(*) FROM t WHERE campaign = 'cn_2020' AND hashtags ILIKE '%hongkong%'"
+    )
+    assert hk > 20 and hk_op > 5
+    distinct = _share(
+        con,
+        "SELECT count(DISTINCT tweet_text) / count(*) FROM t WHERE grp = 'activist' AND is_retweet = 'False'",
+    )
+    assert distinct > 0.9  # original varied text, not copies
+
+
+def test_cn_near_duplicates_and_mixed_scripts(con: duckdb.DuckDBPyConnection) -> None:
+    texts = [
+        r[0]
+        for r in con.execute(
+            "SELECT tweet_text FROM t WHERE campaign = 'cn_2020' AND is_retweet = 'False' AND tweet_language = 'zh'"
+        ).fetchall()
+    ]
+    assert len(texts) > 100
+    assert sum("香港" in x for x in texts) > 10
+    assert any("暴徒" in x for x in texts) and any(
+        "暴徒" in x and "國" in x for x in texts
+    )  # traditional too
+    assert len(set(texts)) < len(texts)  # templates collide
+
+
+def test_prior_network_silent_and_referenced(sim: Path, con: duckdb.DuckDBPyConnection) -> None:
+    prior = {line.strip() for line in (sim / "prior_ids.csv").read_text().splitlines()[1:]}
+    users = {r[0] for r in con.execute("SELECT userid FROM users").fetchall()}
+    assert prior and not prior & users
+    rt_prior = con.execute(
+        "SELECT count(*) FROM t WHERE campaign = 'cn_2020' AND is_retweet = 'True' AND retweet_userid IN "
+        f"(SELECT userid FROM read_csv('{sim}/prior_ids.csv', all_varchar=true))"
+    ).fetchone()
+    assert rt_prior is not None and rt_prior[0] > 0
+    years = con.execute(
+        f"SELECT DISTINCT year(tweet_time::TIMESTAMP) FROM read_csv('{sim}/prior/prior_tweets_1.csv', all_varchar=true)"
+    ).fetchall()
+    assert years == [(2019,)]
+
+
+def test_repurposed_and_hijacked_switch_language(con: duckdb.DuckDBPyConnection) -> None:
+    for role, before_lang in (("repurposed", "en"), ("hijacked", None)):
+        rows = con.execute(
+            "SELECT userid, tweet_language, tweet_time FROM t WHERE role = ? AND is_retweet = 'False' "
+            "ORDER BY userid, tweetid::HUGEINT",
+            [role],
+        ).fetchall()
+        assert rows, role
+        firsts = {}
+        lasts = {}
+        for uid, lang, _ in rows:
+            firsts.setdefault(uid, lang)
+            lasts[uid] = lang
+        switched = sum(firsts[u] != lasts[u] for u in firsts)
+        assert switched / len(firsts) > 0.5, role
+        if before_lang:
+            assert sum(v == before_lang for v in firsts.values()) / len(firsts) > 0.8
+
+
+def test_tr_ring_retweets_stay_inside_rings(con: duckdb.DuckDBPyConnection) -> None:
+    inside = _share(
+        con,
+        "SELECT avg(CASE WHEN o.campaign = 'tr_ring' THEN 1 ELSE 0 END) FROM t JOIN truth o "
+        "ON t.retweet_userid = o.account_id WHERE t.campaign = 'tr_ring' AND t.is_retweet = 'True'",
+    )
+    assert inside > 0.8
+
+
+def test_ru_media_links_one_site(con: duckdb.DuckDBPyConnection) -> None:
+    domains = con.execute(
+        "SELECT regexp_extract(urls, 'https?://([^/]+)', 1) d, count(*) n FROM t WHERE campaign = 'ru_media' "
+        "AND urls <> '[]' GROUP BY 1 ORDER BY n DESC"
+    ).fetchall()
+    assert domains and domains[0][1] / sum(n for _, n in domains) > 0.8
+
+
+def test_languages_and_scripts(con: duckdb.DuckDBPyConnection) -> None:
+    langs = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT tweet_language FROM t WHERE grp = 'organic'"
+        ).fetchall()
+    }
+    assert {"en", "zh", "ru", "tr", "es", "ja"} <= langs
+    ru = con.execute(
+        "SELECT tweet_text FROM t WHERE tweet_language = 'ru' AND is_retweet = 'False' LIMIT 1"
+    ).fetchone()
+    assert ru is not None and any("а" <= ch <= "я" for ch in ru[0])
+
+
+def test_scale_is_linear(tmp_path: Path) -> None:
+    a = simulate(tmp_path / "a", build_params(scale=0.05, seed=1))["counts"]["archive_posts"]
+    b = simulate(tmp_path / "b", build_params(scale=0.1, seed=1))["counts"]["archive_posts"]
+    assert 1.75 < b / a < 2.25
+
+
+def test_stealth_changes_the_operation(tmp_path: Path) -> None:
+    def op_stats(stealth: float) -> tuple[float, float]:
+        out = tmp_path / f"s{stealth}"
+        simulate(out, build_params(scale=0.02, seed=4, stealth=stealth))
+        c = duckdb.connect()
+        u = f"read_csv('{out}/archive/platform_users.csv', all_varchar=true)"
+        tr = f"read_csv('{out}/truth.csv', all_varchar=true)"
+        row = c.execute(
+            f"SELECT avg(follower_count::DOUBLE), avg(CASE WHEN account_creation_date < '2019-01-01' THEN 1 ELSE 0 END) "
+            f"FROM {u} u JOIN {tr} t ON u.userid = t.account_id WHERE t.campaign = 'cn_2020' AND t.role <> 'repurposed'"
+        ).fetchone()
+        assert row is not None
+        return float(row[0]), float(row[1])
+
+    blatant, stealthy = op_stats(0.0), op_stats(1.0)
+    assert stealthy[0] > 3 * blatant[0] and stealthy[1] > blatant[1] + 0.2

@@ -155,6 +155,41 @@ def _originals_chunk(
     return Posted(tid, ms, text)
 
 
+def _family(langs: np.ndarray) -> np.ndarray:
+    return np.where(langs == "zht", "zh", langs)
+
+
+def _choose(
+    pf: Platform, ulang: np.ndarray, plang: np.ndarray, pw: np.ndarray, popular: float
+) -> np.ndarray:
+    """Pool rows to interact with: mostly in the user's language, popular or at random."""
+    rng = pf.rng
+    n = len(ulang)
+    j = np.empty(n, dtype=np.int64)
+    same = rng.random(n) < 0.85
+    for lang in np.unique(ulang):
+        rows = np.flatnonzero((ulang == lang) & same)
+        cand = np.flatnonzero(plang == lang)
+        if len(cand) == 0:
+            same[rows] = False
+            continue
+        w = pw[cand]
+        pop = rng.random(len(rows)) < popular
+        j[rows] = np.where(
+            pop,
+            cand[rng.choice(len(cand), size=len(rows), p=w / w.sum())],
+            cand[rng.integers(0, len(cand), len(rows))],
+        )
+    other = np.flatnonzero(~same)
+    pop = rng.random(len(other)) < popular
+    j[other] = np.where(
+        pop,
+        rng.choice(len(pw), size=len(other), p=pw / pw.sum()),
+        rng.integers(0, len(pw), len(other)),
+    )
+    return j
+
+
 def interactions(
     pf: Platform,
     user: np.ndarray,
@@ -169,14 +204,11 @@ def interactions(
     ptid, puser, pms, ptext, pw = pf.pool.arrays()
     if len(ptid) == 0:
         return
-    p = pw / pw.sum()
+    plang = _family(pf.acc.col("lang")[puser])
     for lo in range(0, len(user), CHUNK):
         u, k = user[lo : lo + CHUNK], kind[lo : lo + CHUNK]
         n = len(u)
-        pop = pf.rng.random(n) < popular
-        j = np.where(
-            pop, pf.rng.choice(len(ptid), size=n, p=p), pf.rng.integers(0, len(ptid), size=n)
-        )
+        j = _choose(pf, _family(pf.acc.col("lang")[u]), plang, pw, popular)
         ms = after(pf.rng, pms[j], lognormal_delay_ms(pf.rng, n, median_delay_s, sigma), pf.t1)
         for kk in (1, 2, 3):
             s = np.flatnonzero(k == kk)

@@ -173,6 +173,13 @@ class TrRing:
             ms[h] = lo + ((ms[h] - pf.t0) * ((pf.t1 - lo) / (pf.t1 - pf.t0))).astype(np.int64)
         return ms
 
+    def _before_switch(self, u: np.ndarray, ms: np.ndarray) -> np.ndarray:
+        h = np.isin(u, self.hijacked)
+        out = np.zeros(len(u), dtype=bool)
+        if h.any():
+            out[h] = ms[h] < self.switch[np.searchsorted(self.hijacked, u[h])]
+        return out
+
     def post(self, pf: Platform) -> None:
         rng, s = pf.rng, self.stealth
         if len(self.members) == 0:
@@ -206,7 +213,9 @@ class TrRing:
                 lognormal_delay_ms(rng, len(pi), 180 * np.exp(3 * s), 1.0 + 0.5 * s),
                 pf.t1,
             )
-            t = np.maximum(t, self._after_switch(pf, ru, t))
+            # hijacked accounts join in only after their switch
+            keep = ~self._before_switch(ru, t)
+            pi, ru, t = pi[keep], ru[keep], t[keep]
             pf.repost(
                 ru, t, tid[pi], u[pi], text.take(pa.array(pi)), orig_lang=lang[pi], tag="tr_ring"
             )
