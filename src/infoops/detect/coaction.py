@@ -18,15 +18,22 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from infoops.detect import sql
 from infoops.detect.base import EDGE_SCHEMA, MAX_EVIDENCE, Signal
-from infoops.detect.nullmodel import DEFAULT_ALPHA, fdr_threshold, shift_plan
+from infoops.detect.nullmodel import (
+    DEFAULT_ALPHA,
+    fdr_threshold,
+    shift_plan,
+    shuffle_without_duplicates,
+)
 
 DEFAULT_WINDOW = 60.0
 DEFAULT_MAX_FANOUT = 50
 DEFAULT_MIN_ACTIVITY = 2
-NULL_METHODS = ("shift", "none")
+NULL_METHODS = ("shift", "shuffle", "none")
 
 
 class CoActionSignal(Signal):
@@ -34,20 +41,22 @@ class CoActionSignal(Signal):
 
     Parameters
     ----------
-    window: seconds between two actions on the same object for them to pair.
+    window: seconds between two actions on the same object for them to pair
+        (None: any time apart -- pair with the `max_fanout` next actions in time).
     max_fanout: each action pairs with at most this many following actions on
         the same object (None: all within the window; only for small data).
     min_activity: accounts with fewer actions of this kind are left out.
     alpha: tolerated ratio of null-model edges to real edges above the threshold.
-    null: "shift" (threshold from the time-shift null model) or "none"
-        (keep every pair; for inspection and tests).
+    null: "shift" (threshold from the time-shift null model), "shuffle"
+        (objects permuted among actions: for window-free signals, where a time
+        shift changes nothing) or "none" (keep every pair; inspection and tests).
     min_weight: edges lighter than this are dropped whatever the null says.
     seed: seed of the null model's per-account offsets.
     """
 
     def __init__(
         self,
-        window: float = DEFAULT_WINDOW,
+        window: float | None = DEFAULT_WINDOW,
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
         min_activity: int = DEFAULT_MIN_ACTIVITY,
         alpha: float = DEFAULT_ALPHA,
@@ -68,17 +77,18 @@ class CoActionSignal(Signal):
         """SELECT account_id, object, t (epoch seconds, DOUBLE), post_id -- one row per action."""
 
     # -- hooks for subclasses that need another pairing window or edge score ----
-    def pair_window(self) -> float:
-        return float(self.window)
+    def pair_window(self) -> float | None:
+        return None if self.window is None else float(self.window)
 
     def rebin(self) -> float | None:
         """Bin width when the object is a time bin (recomputed from shifted times), else None."""
         return None
 
-    def finish_weights(self, edges: str, spec: sql.CoActionSQL, n_accounts: int) -> str:
+    def finish_weights(self, edges: str, acts: str, n_accounts: int) -> str:
         """SQL over `edges(src, dst, weight, n_events)` giving the final weights (default: as is).
 
-        `spec.t("acts")` (account_id, object, t, post_id, n_obj) is still there to join with.
+        `acts` (account_id, object, post_id, n_obj, t) holds the actions the
+        edges came from (real or null), e.g. to normalise by account.
         """
         return f"SELECT src, dst, weight, n_events FROM {sql.ident(edges)}"
 
@@ -94,23 +104,29 @@ class CoActionSignal(Signal):
             prefix, self.pair_window(), self.max_fanout, self.min_activity, self.rebin()
         )
         raw = spec.t("raw")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {self.actions_sql(posts, accounts)}")
+        actions = self.actions_sql(posts, accounts)
+        if self.pair_window() is None:
+            # window-free: one action per (account, object), the first
+            actions = f"""SELECT account_id, object, min(t) AS t, min(post_id) AS post_id
+                          FROM ({actions}) GROUP BY account_id, object"""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {actions}")
         stats: dict[str, Any] = sql.filter_actions(con, spec, raw)
         n_acc = max(int(stats["accounts_active"]), 1)
         k_max = self.max_fanout if self.max_fanout is not None else self._max_per_object(con, spec)
         sql.offsets_table(con, spec.t("k"), max(int(k_max), 1))
         pairs, real, null_w = spec.t("pairs"), spec.t("real"), spec.t("nullw")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs} AS {sql.pair_sql(spec, n_acc)}")
+        real_src = f"SELECT account_id, object, post_id, n_obj, t FROM {spec.t('acts')}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs} AS {sql.pair_sql(spec, n_acc, real_src)}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.t('w0')} AS {sql.edge_weights_sql(pairs)}")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {real} AS {self.finish_weights(spec.t('w0'), spec, n_acc)}"
+            f"CREATE OR REPLACE TEMP TABLE {real} AS {self.finish_weights(spec.t('w0'), spec.t('acts'), n_acc)}"
         )
         t_pairs = time.perf_counter()
         real_w = _weights(con, real)
         stats["edges_raw"] = int(real_w.size)
         threshold = float(self.min_weight)
         stats["null_edges"] = 0
-        if self.null == "shift" and real_w.size:
+        if self.null != "none" and real_w.size:
             null_arr = self._null_weights(con, spec, n_acc, null_w)
             stats["null_edges"] = int(null_arr.size)
             stats["null_max"] = float(null_arr.max()) if null_arr.size else 0.0
@@ -127,7 +143,7 @@ class CoActionSignal(Signal):
         stats["edges_kept"] = int(self.edges_.num_rows)
         stats["edges_below_threshold"] = stats["edges_raw"] - stats["edges_kept"]
         stats["method"] = f"null:{self.null}" + (
-            f",fdr<={self.alpha}" if self.null == "shift" else ""
+            f",fdr<={self.alpha}" if self.null != "none" else ""
         )
         stats["seconds_pairs"] = round(t_pairs - t0, 3)
         stats["seconds"] = round(time.perf_counter() - t0, 3)
@@ -148,26 +164,108 @@ class CoActionSignal(Signal):
     def _null_weights(
         self, con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL, n_acc: int, out: str
     ) -> np.ndarray:
-        row = con.execute(f"SELECT min(t), max(t) FROM {spec.t('acts')}").fetchone()
-        if row is None or row[0] is None:
-            return np.zeros(0)
-        plan = shift_plan(float(row[0]), float(row[1]), spec.window)
-        shifted = sql.shifted_time_sql(plan, self.seed)
-        npairs = spec.t("npairs")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {npairs} AS {sql.pair_sql(spec, n_acc, time_expr=shifted, evidence=False)}"
-        )
+        npairs, nacts = spec.t("npairs"), spec.t("nacts")
+        if self.null == "shuffle":
+            con.register("_io_shuffled", _shuffled(con, spec.t("acts"), self.seed))
+            source = "SELECT * FROM _io_shuffled"
+        else:
+            row = con.execute(f"SELECT min(t), max(t) FROM {spec.t('acts')}").fetchone()
+            if row is None or row[0] is None:
+                return np.zeros(0)
+            plan = shift_plan(float(row[0]), float(row[1]), spec.window or 0.0)
+            source = sql.source_sql(spec, sql.shifted_time_sql(plan, self.seed))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {nacts} AS {source}")
+        if self.null == "shuffle":
+            con.unregister("_io_shuffled")
+        null_sql = sql.pair_sql(spec, n_acc, f"SELECT * FROM {nacts}", evidence=False)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {npairs} AS {null_sql}")
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {spec.t('nw0')} AS {sql.edge_weights_sql(npairs)}"
         )
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {out} AS {self.finish_weights(spec.t('nw0'), spec, n_acc)}"
+            f"CREATE OR REPLACE TEMP TABLE {out} AS {self.finish_weights(spec.t('nw0'), nacts, n_acc)}"
         )
         w = _weights(con, out)
         con.execute(f"DROP TABLE IF EXISTS {npairs}")
+        con.execute(f"DROP TABLE IF EXISTS {nacts}")
         return w
+
+
+def _shuffled(con: duckdb.DuckDBPyConnection, acts: str, seed: int) -> pa.Table:
+    """The actions with objects permuted among them (`nullmodel.shuffle_without_duplicates`)."""
+    tab = con.sql(f"SELECT account_id, object, post_id, n_obj, t FROM {sql.ident(acts)}").to_arrow_table()
+    acc = pc.dictionary_encode(tab.column("account_id")).combine_chunks().indices
+    obj = pc.dictionary_encode(tab.column("object")).combine_chunks().indices
+    perm_obj = shuffle_without_duplicates(
+        np.asarray(acc, dtype=np.int64), np.asarray(obj, dtype=np.int64), seed
+    )
+    # move each object's identity and popularity together: rows of the first action of each code
+    first = np.full(int(perm_obj.max()) + 1 if perm_obj.size else 0, -1, dtype=np.int64)
+    codes = np.asarray(obj, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
+    take = pa.array(first[perm_obj])
+    return pa.table(
+        {
+            "account_id": tab.column("account_id"),
+            "object": tab.column("object").take(take),
+            "post_id": tab.column("post_id"),
+            "n_obj": tab.column("n_obj").take(take),
+            "t": tab.column("t"),
+        }
+    )
 
 
 def _weights(con: duckdb.DuckDBPyConnection, table: str) -> np.ndarray:
     arr = con.execute(f"SELECT weight FROM {sql.ident(table)}").fetchnumpy()["weight"]
     return np.asarray(arr, dtype=np.float64)
+
+
+def cosine_sql(edges: str, acts: str, n_accounts: int, min_shared: int) -> str:
+    """Edge weight -> shrunk cosine similarity of the accounts' sqrt(idf)-weighted object vectors.
+
+    The pair weight is the sum of idf over shared objects (the dot product of
+    sqrt(idf) vectors); each account's squared norm `s` is the sum of idf over
+    its own objects. The cosine is shrunk towards 0 for light accounts:
+    `dot / sqrt((s_a + m) (s_b + m))` with `m` the median `s` over accounts, so
+    two accounts with two objects each that happen to coincide do not score 1.
+    Pairs sharing fewer than `min_shared` objects are dropped.
+    """
+    norms = f"""SELECT account_id, sum(ln({float(n_accounts)!r} / n_obj)) AS s
+                FROM (SELECT DISTINCT account_id, object, n_obj FROM {sql.ident(acts)}) GROUP BY account_id"""
+    return f"""WITH n AS ({norms}), m AS (SELECT median(s) AS m FROM n)
+               SELECT e.src, e.dst, e.weight / sqrt((a.s + m.m) * (b.s + m.m)) AS weight, e.n_events
+               FROM {sql.ident(edges)} e JOIN n a ON a.account_id = e.src
+               JOIN n b ON b.account_id = e.dst CROSS JOIN m
+               WHERE e.n_events >= {int(min_shared)} AND a.s > 0 AND b.s > 0"""
+
+
+DEFAULT_MIN_SHARED = 2
+
+
+class TfidfSignal(CoActionSignal):
+    """Window-free similarity of what two accounts act on (Pacheco et al. 2021, Luceri et al. 2024).
+
+    Each account becomes the set of objects it acted on (first action each);
+    candidate pairs are accounts acting on the same object among the
+    `max_fanout` next actors in time (explosion-safe); the weight is the cosine
+    similarity of their sqrt(idf)-weighted object vectors, for pairs sharing at
+    least `min_shared` objects. A time shift cannot serve as null here, so the
+    threshold comes from the shuffle null: objects permuted among actions, every
+    account keeping its activity and every object its popularity.
+    """
+
+    def __init__(
+        self,
+        max_fanout: int | None = DEFAULT_MAX_FANOUT,
+        min_activity: int = DEFAULT_MIN_ACTIVITY,
+        min_shared: int = DEFAULT_MIN_SHARED,
+        alpha: float = DEFAULT_ALPHA,
+        null: str = "shuffle",
+        min_weight: float = 0.0,
+        seed: int = 1,
+    ) -> None:
+        super().__init__(None, max_fanout, min_activity, alpha, null, min_weight, seed)
+        self.min_shared = min_shared
+
+    def finish_weights(self, edges: str, acts: str, n_accounts: int) -> str:
+        return cosine_sql(edges, acts, n_accounts, self.min_shared)

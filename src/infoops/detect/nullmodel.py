@@ -9,11 +9,11 @@ alone would let two accounts drawing the same day keep their exact
 coordination); on shorter data it is uniform over the span. Edges that form
 between shifted accounts are coincidences of activity volume and timing.
 
-The threshold is the smallest edge weight `w` such that, at every weight
-`w' >= w`, the number of null edges at least as heavy is at most `alpha` times
-the number of real edges at least as heavy (an estimated false discovery rate
-below `alpha`). When no such weight exists below the heaviest null edge, the
-threshold is just above the heaviest null edge.
+The threshold is the smallest edge weight `w` at which the number of null
+edges at least as heavy is at most `alpha` times the number of real edges at
+least as heavy (an estimated false discovery rate below `alpha`; keeping the
+edges at or above it is keeping those whose q-value is below `alpha`). When no
+real weight qualifies, the threshold is just above the heaviest null edge.
 """
 
 from __future__ import annotations
@@ -58,12 +58,42 @@ def fdr_threshold(
     cand = np.unique(real)  # ascending
     r_ge = real.size - np.searchsorted(np.sort(real), cand, side="left")
     f_ge = null.size - np.searchsorted(np.sort(null), cand, side="left")
-    ok = f_ge <= alpha * r_ge
-    # monotone: every candidate at or above the threshold must satisfy the bound
-    bad = np.flatnonzero(~ok)
-    if bad.size == 0:
-        return float(cand[0])
-    first_good = int(bad[-1]) + 1
-    if first_good < cand.size:
-        return float(cand[first_good])
+    good = np.flatnonzero(f_ge <= alpha * r_ge)
+    if good.size:
+        return float(cand[good[0]])
     return float(np.nextafter(null.max(), np.inf))
+
+
+def shuffle_without_duplicates(
+    acc: npt.NDArray[np.int64], obj: npt.NDArray[np.int64], seed: int, rounds: int = 20
+) -> npt.NDArray[np.int64]:
+    """A permutation of `obj` over the actions such that (acc, obj) pairs stay mostly unique.
+
+    Bipartite configuration null: every account keeps its number of actions and
+    every object its number of actions. A plain permutation would give heavy
+    accounts the same popular object several times (shrinking their distinct
+    objects and so biasing similarities low); each round therefore re-permutes
+    the duplicated actions together with as many other actions, drawn with
+    probability inversely proportional to their object's popularity (a rare
+    object rarely duplicates), until no duplicates remain or `rounds` is
+    reached (leftovers are few and stay).
+    """
+    rng = np.random.default_rng(seed)
+    out = obj[rng.permutation(obj.size)]
+    if out.size == 0:
+        return out
+    width = np.int64(out.max()) + 1
+    popularity = np.bincount(obj, minlength=int(width)).astype(np.float64)
+    for _ in range(rounds):
+        key = acc * width + out
+        order = np.argsort(key, kind="stable")
+        dup_sorted = np.zeros(key.size, dtype=bool)
+        dup_sorted[1:] = key[order][1:] == key[order][:-1]
+        dup = order[dup_sorted]
+        if dup.size == 0:
+            break
+        p = 1.0 / popularity[out]
+        others = rng.choice(out.size, size=min(out.size, dup.size), replace=False, p=p / p.sum())
+        idx = np.unique(np.concatenate([dup, others]))
+        out[idx] = out[idx[rng.permutation(idx.size)]]
+    return out

@@ -48,7 +48,7 @@ class CoActionSQL:
     """Names and parameters of one co-action computation."""
 
     prefix: str  # temp-table prefix, e.g. "_io_co_repost"
-    window: float  # seconds; two actions pair when 0 <= t2 - t1 <= window
+    window: float | None  # seconds; two actions pair when 0 <= t2 - t1 <= window (None: any time)
     max_fanout: int | None  # None: pair with every later action within the window
     min_activity: int
     rebin: float | None = None  # object = time bin of this width (recomputed under the null model)
@@ -107,20 +107,47 @@ def filter_actions(
     }
 
 
-def ranked_sql(spec: CoActionSQL, time_expr: str = "t") -> str:
-    """Actions of each object numbered by time, with the last number within the window.
+def shuffled_sql(spec: CoActionSQL, seed: int) -> str:
+    """The actions with their objects randomly permuted among them (bipartite configuration null).
+
+    Every account keeps its number of actions and times, every object its
+    number of actions; who acted on what is random.
+    """
+    acts = spec.t("acts")
+    return f"""
+        SELECT a.account_id, o.object, a.post_id, o.n_obj, a.t
+        FROM (SELECT account_id, post_id, t,
+                     row_number() OVER (ORDER BY hash(post_id || account_id || '#{int(seed)}'), post_id) AS i
+              FROM {acts}) a
+        JOIN (SELECT object, n_obj,
+                     row_number() OVER (ORDER BY hash(post_id || object || '@{int(seed)}'), post_id) AS i
+              FROM {acts}) o
+          ON a.i = o.i"""
+
+
+def source_sql(spec: CoActionSQL, time_expr: str = "t") -> str:
+    """The actions (account_id, object, post_id, n_obj, t) at times `time_expr` (e.g. shifted).
 
     With `spec.rebin`, the object is the time bin of `time_expr` (synchronised
     activity), recomputed -- with its popularity -- from the (shifted) time.
     """
     acts = spec.t("acts")
     if spec.rebin is None:
-        base = f"SELECT account_id, object, post_id, n_obj, {time_expr} AS t FROM {acts}"
-    else:
-        b = float(spec.rebin)
-        base = f"""SELECT account_id, object, post_id, count(*) OVER (PARTITION BY object) AS n_obj, t
-                   FROM (SELECT account_id, post_id, {time_expr} AS t,
-                                floor(({time_expr}) / {b!r}) * {b!r} AS object FROM {acts})"""
+        return f"SELECT account_id, object, post_id, n_obj, {time_expr} AS t FROM {acts}"
+    b = float(spec.rebin)
+    return f"""SELECT account_id, object, post_id, count(*) OVER (PARTITION BY object) AS n_obj, t
+               FROM (SELECT account_id, post_id, {time_expr} AS t,
+                            floor(({time_expr}) / {b!r}) * {b!r} AS object FROM {acts})"""
+
+
+def ranked_sql(spec: CoActionSQL, source: str) -> str:
+    """Actions of each object numbered by time, with the last number within the window.
+
+    `source` is a SELECT of account_id, object, post_id, n_obj, t (`source_sql`,
+    `shuffled_sql`). A window of None pairs actions on the same object whatever
+    their time (still only the `max_fanout` next ones).
+    """
+    base = source
     return f"""
         WITH s0 AS ({base}),
         s AS (
@@ -128,15 +155,18 @@ def ranked_sql(spec: CoActionSQL, time_expr: str = "t") -> str:
                    row_number() OVER (PARTITION BY object ORDER BY t, account_id, post_id) AS rn
             FROM s0
         )
-        SELECT account_id, object, post_id, n_obj, t, rn,
-               max(rn) OVER (PARTITION BY object ORDER BY t
-                             RANGE BETWEEN CURRENT ROW AND {float(spec.window)!r} FOLLOWING) AS last_rn
+        SELECT account_id, object, post_id, n_obj, t, rn, {_last_rn(spec.window)} AS last_rn
         FROM s"""
 
 
-def pair_sql(
-    spec: CoActionSQL, n_accounts: int, time_expr: str = "t", evidence: bool = True
-) -> str:
+def _last_rn(window: float | None) -> str:
+    if window is None:
+        return "count(*) OVER (PARTITION BY object)"
+    return f"""max(rn) OVER (PARTITION BY object ORDER BY t
+                             RANGE BETWEEN CURRENT ROW AND {float(window)!r} FOLLOWING)"""
+
+
+def pair_sql(spec: CoActionSQL, n_accounts: int, source: str, evidence: bool = True) -> str:
     """One row per (src < dst, object): the idf of the object and (optionally) a post id of each side."""
     offs = spec.t("k")
     fan = (
@@ -151,7 +181,7 @@ def pair_sql(
         else ""
     )
     return f"""
-        WITH r AS ({ranked_sql(spec, time_expr)}),
+        WITH r AS ({ranked_sql(spec, source)}),
         f AS (
             SELECT r.account_id, r.object, r.post_id, r.n_obj, r.rn + o.k AS rn2
             FROM r JOIN {offs} o ON o.k <= {fan}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from infoops.detect.coaction import CoActionSignal
+from infoops.detect.coaction import CoActionSignal, cosine_sql
 from infoops.detect.nullmodel import DEFAULT_ALPHA
-from infoops.detect.sql import CoActionSQL, ident
+from infoops.detect.sql import ident
 from infoops.registry import signals
 
 DEFAULT_BIN_SECONDS = 600.0
@@ -57,10 +57,5 @@ class SyncActivity(CoActionSignal):
                    FROM {ident(posts)} WHERE created_at IS NOT NULL
                    GROUP BY account_id, floor(epoch(created_at) / {b!r})"""
 
-    def finish_weights(self, edges: str, spec: CoActionSQL, n_accounts: int) -> str:
-        norms = f"""SELECT account_id, sum(ln({float(n_accounts)!r} / n_obj)) AS s
-                    FROM {spec.t("acts")} GROUP BY account_id"""
-        return f"""SELECT e.src, e.dst, e.weight / sqrt(a.s * b.s) AS weight, e.n_events
-                   FROM {ident(edges)} e JOIN ({norms}) a ON a.account_id = e.src
-                   JOIN ({norms}) b ON b.account_id = e.dst
-                   WHERE e.n_events >= {int(self.min_shared)} AND a.s > 0 AND b.s > 0"""
+    def finish_weights(self, edges: str, acts: str, n_accounts: int) -> str:
+        return cosine_sql(edges, acts, n_accounts, self.min_shared)

@@ -1,0 +1,18 @@
+"""co_url_tfidf: accounts sharing the same normalised URLs, at any time (TF-IDF cosine)."""
+
+from __future__ import annotations
+
+from infoops.detect.coaction import TfidfSignal
+from infoops.detect.signals.co_url import CoUrl
+from infoops.registry import signals
+
+
+@signals.register("co_url_tfidf")
+class CoUrlTfidf(TfidfSignal):
+    """Cosine similarity of the accounts' shared URLs (normalised as co_url), idf-weighted, no window."""
+
+    name = "co_url_tfidf"
+    description = "sharing the same URLs (any time), TF-IDF cosine"
+
+    def actions_sql(self, posts: str, accounts: str) -> str:
+        return CoUrl.actions_sql(self, posts, accounts)  # type: ignore[arg-type]
