@@ -63,6 +63,10 @@ def metrics_markdown(m: dict[str, Any]) -> str:
               "| network | size | label | score | majority | purity |", "|---|---|---|---|---|---|"]
     lines += [f"| {x['network_id']} | {x['size']} | {x['label']} | {_f(x['score'])} | {x['majority']} | {_f(x['purity'])} |"
               for x in n["list"][:40]]
+    tp = m["takedown_purity"]
+    lines += ["", f"Takedown purity (flagged accounts per network, by campaign): weighted {_f(tp['weighted_purity'])}, "
+              f"min {_f(tp['min_purity'])}: " + ", ".join(f"{x['network_id']} {x['majority']} {_f(x['purity'])} ({x['size']})"
+                                                         for x in tp["list"])]
     lines += ["", "## Prior links", ""]
     if not m["prior_links"]:
         lines.append("none found")

@@ -116,6 +116,7 @@ def evaluate_connection(con: duckdb.DuckDBPyConnection, truth: Truth) -> dict[st
     out["pr_curve"] = pr_curve(scores, y)
     out["average_precision"] = out["pr_curve"]["average_precision"][0]
     out["networks"] = _purity(con, run_id, truth)
+    out["takedown_purity"] = _takedown_purity(truth, flagged)
     out["prior_links"] = _prior_links(con, run_id, truth)
     return out
 
@@ -184,6 +185,20 @@ def _purity(con: duckdb.DuckDBPyConnection, run_id: str | None, truth: Truth) ->
     return {"count": len(nets), "weighted_purity": wavg(nets), "inauthentic_weighted_purity": wavg(inauth),
             "inauthentic_min_purity": min((x["purity"] for x in inauth), default=None),
             "by_label": dict(Counter(str(x["label"]) for x in nets)), "list": nets}
+
+
+def _takedown_purity(truth: Truth, flagged: dict[str, tuple[Any, str, float]]) -> dict[str, Any]:
+    """Purity by campaign of the flagged accounts of each network (what a takedown would remove)."""
+    label = {a: (c if io else f"authentic:{g}") for a, c, g, io in
+             zip(truth.account_id, truth.campaign, truth.group, truth.is_io, strict=True)}
+    by_net: dict[str, Counter[str]] = {}
+    for a, (nid, _, _) in flagged.items():
+        by_net.setdefault(str(nid), Counter())[label.get(a, "unknown")] += 1
+    nets = [{"network_id": n, "size": sum(c.values()), "majority": c.most_common(1)[0][0],
+             "purity": c.most_common(1)[0][1] / sum(c.values())} for n, c in sorted(by_net.items())]
+    total = sum(x["size"] for x in nets)
+    return {"weighted_purity": sum(x["purity"] * x["size"] for x in nets) / total if total else None,
+            "min_purity": min((x["purity"] for x in nets), default=None), "list": nets}
 
 
 def _prior_links(con: duckdb.DuckDBPyConnection, run_id: str | None, truth: Truth) -> list[dict[str, Any]]:
