@@ -229,3 +229,14 @@ def test_any_private_handle_in_text_is_replaced(handle: str, before: str, after:
         out = ps.text(text) or ""
         assert handle.lower() not in out.lower() and "123456789" not in out
         assert H("123456789") in out
+
+
+def test_flagged_account_without_a_profile_is_listed_hashed(export_case: Case, salt_file: Path,
+                                                             tmp_path: Path) -> None:
+    """An account seen only as a retweeted author (no accounts row) is flagged: it is listed, hashed."""
+    export_case.con.execute(
+        "INSERT INTO memberships VALUES ('run-detect-1', 'net-1', '4242424242', 0.5, 'amplifier', 0.9, ['x'])")
+    users, _ = release(export_case, tmp_path / "r", salt_file)
+    assert H("4242424242") in {u["userid"] for u in users}
+    assert len(users) == len(FLAGGED) + 1
+    assert not any("4242424242" in v for u in users for v in u.values())

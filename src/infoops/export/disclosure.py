@@ -53,11 +53,13 @@ MEDIA_SUFFIX = re.compile(r"\.(?:jpe?g|png|gif|webp|mp4|mov|m3u8)(?:[?#].*)?$", 
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 _ACCOUNTS_SQL = """
-SELECT a.account_id, a.handle, a.display_name, a.description, a.location, a.url, a.followers,
+SELECT f.account_id, a.handle, a.display_name, a.description, a.location, a.url, a.followers,
        a.following, a.created_at, a.lang
-FROM (SELECT * FROM accounts QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY followers DESC NULLS LAST) = 1) a
-JOIN _disclose_flagged f USING (account_id)
-ORDER BY a.account_id
+FROM (SELECT DISTINCT account_id FROM _disclose_flagged) f
+LEFT JOIN (SELECT * FROM accounts
+           QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY followers DESC NULLS LAST) = 1) a
+       USING (account_id)
+ORDER BY f.account_id
 """
 
 _POSTS_SQL = """

@@ -140,11 +140,12 @@ class Pseudonymiser:
         return _SCRUB.sub(self._replace, value)
 
     def _mention_text(self, tok: str) -> str:
-        """An @-mention's handle in text; 'name中文' with no space is the handle 'name' and text."""
+        """An @-mention's handle in text. An unknown 'name.more' or 'name中文' is the handle 'name'
+        followed by text (itself scrubbed)."""
         if self.handle_account(tok) is None:
             head = _ASCII_HANDLE.match(tok)
-            if head and head.end() < len(tok) and not tok[head.end()].isascii():
-                return self.screen_name(head.group(0)) + tok[head.end():]
+            if head and head.end() < len(tok):
+                return self.screen_name(head.group(0)) + (self.text(tok[head.end():]) or "")
         return self.screen_name(tok)
 
     def _replace(self, m: re.Match[str]) -> str:
