@@ -51,13 +51,15 @@ class IngestSummary:
             "rows_accepted": self.rows_accepted,
             "rows_rejected": self.rows_rejected,
             "skipped": sum(f.skipped for f in self.files),
+            "api_errors": sum(f.api_errors for f in self.files),
             "posts_added": self.posts_added,
             "accounts_added": self.accounts_added,
             "accounts_updated": self.accounts_updated,
             "langs_detected": self.langs_detected,
             "per_file": {
                 f.file: {"format": f.format, "read": f.rows_read, "accepted": f.rows_accepted,
-                         "rejected": f.rows_rejected, "skipped": f.skipped}
+                         "rejected": f.rows_rejected, "skipped": f.skipped, "api_errors": f.api_errors,
+                         "notes": f.notes}
                 for f in self.files
             },
         }
@@ -84,14 +86,18 @@ def describe_case(con: duckdb.DuckDBPyConnection, summary: IngestSummary) -> Non
 
 def render(summary: IngestSummary, console: Console) -> None:
     files = Table(title="ingest: files", title_justify="left")
-    for name in ("file", "format", "read", "accepted", "rejected", "skipped"):
+    for name in ("file", "format", "read", "accepted", "rejected", "skipped", "API errors"):
         files.add_column(name, justify="left" if name in ("file", "format") else "right", overflow="fold")
     for f in summary.files:
         files.add_row(f.file, f.format, f"{f.rows_read:,}", f"{f.rows_accepted:,}", f"{f.rows_rejected:,}",
-                      f"{f.skipped:,}")
+                      f"{f.skipped:,}", f"{f.api_errors:,}")
     files.add_row("total", "", f"{summary.rows_read:,}", f"{summary.rows_accepted:,}",
-                  f"{summary.rows_rejected:,}", f"{sum(f.skipped for f in summary.files):,}", style="bold")
+                  f"{summary.rows_rejected:,}", f"{sum(f.skipped for f in summary.files):,}",
+                  f"{sum(f.api_errors for f in summary.files):,}", style="bold")
     console.print(files)
+    for f in summary.files:
+        for note in f.notes:
+            console.print(f"[yellow]note[/yellow] {f.file}: {note}")
     case = Table(title="case after ingest", title_justify="left", show_header=False)
     case.add_column("what")
     case.add_column("value")

@@ -40,7 +40,8 @@ class FileStats:
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
-    skipped: int = 0  # records of no interest (API error objects, counts, compliance events)
+    skipped: int = 0  # values of no interest (error objects, counts, lists, compliance events)
+    api_errors: int = 0  # error objects reported by the API (top-level or inside a response page)
     posts: int = 0
     accounts: int = 0
     notes: list[str] = field(default_factory=list)

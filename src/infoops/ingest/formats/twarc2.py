@@ -88,8 +88,8 @@ class Twarc2(InputFormat):
     def _value(self, d: Any, batch: Batch, stats: FileStats) -> bool | None:
         """Stage one JSON value; True if it held records, False if none (skipped), None if invalid."""
         if not isinstance(d, dict) or is_error(d):
-            if isinstance(d, dict) and "errors" in d:
-                stats.notes.append(f"{len(d['errors'])} API error object(s)")
+            if isinstance(d, dict) and is_error(d):
+                stats.api_errors += len(d["errors"]) if isinstance(d.get("errors"), list) else 1
             return False
         if "data" in d or "includes" in d:
             return self._page(d, batch, stats)
@@ -123,8 +123,8 @@ class Twarc2(InputFormat):
         for u in inc.get("users", []):
             if is_v2_user(u):
                 batch.account(user_row(u, PRIMARY))
-        if d.get("errors"):
-            stats.skipped += len(d["errors"])
+        if isinstance(d.get("errors"), list):
+            stats.api_errors += len(d["errors"])
         return any_rec
 
 
