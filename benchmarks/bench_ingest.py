@@ -115,10 +115,11 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
     tmp.rename(path)
 
 
-def run_ingest(path: Path, case_dir: Path) -> tuple[float, float, int]:
+def run_ingest(path: Path, case_dir: Path) -> tuple[float, float, int, float, float]:
     if case_dir.exists():
         subprocess.run(["rm", "-rf", str(case_dir)], check=True)
     exe = Path(sys.executable).parent / "infoops"
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.run(
         [str(exe), "ingest", str(path), "--case", str(case_dir), "--quiet"],
@@ -127,13 +128,15 @@ def run_ingest(path: Path, case_dir: Path) -> tuple[float, float, int]:
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"ingest failed: {proc.stderr.strip()}")
-    rss_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss_gb = usage.ru_maxrss / 1024 / 1024
+    cpu = usage.ru_utime + usage.ru_stime
     import duckdb
 
     con = duckdb.connect(str(case_dir / "case.duckdb"), read_only=True)
     row = con.execute("SELECT count(*) FROM posts").fetchone()
     con.close()
-    return elapsed, rss_gb, int(row[0]) if row else 0
+    return elapsed, rss_gb, int(row[0]) if row else 0, cpu, load
 
 
 def main() -> None:
@@ -142,8 +145,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "infoops-bench-ingest")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    print(f"{'rows':>12} {'seconds':>9} {'rows/s':>10} {'peak RSS GB':>12} {'posts':>12} "
-          f"{'goal s':>8} {'peer s (cnt)':>13}")
+    print(f"{'rows':>12} {'seconds':>9} {'rows/s':>10} {'CPU s':>8} {'peak RSS GB':>12} {'posts':>12} "
+          f"{'goal s':>8} {'peer s (cnt)':>13} {'load avg':>9}")
     for rows in args.rows or [1_000_000]:
         src = args.work / f"platform_tweets_{rows}.csv"
         if not src.exists():
@@ -155,14 +158,16 @@ def main() -> None:
         )
         if out.returncode != 0:
             raise SystemExit(out.stderr)
-        secs, rss, posts = (float(x) for x in out.stdout.split())
-        print(f"{rows:>12,} {secs:>9.1f} {rows / secs:>10,.0f} {rss:>12.2f} {int(posts):>12,} "
-              f"{GOAL_SECONDS_PER_MILLION * rows / 1e6:>8.0f} {PEER_SECONDS_PER_MILLION * rows / 1e6:>13.0f}")
+        secs, rss, posts, cpu, load = (float(x) for x in out.stdout.split())
+        print(f"{rows:>12,} {secs:>9.1f} {rows / secs:>10,.0f} {cpu:>8.1f} {rss:>12.2f} {int(posts):>12,} "
+              f"{GOAL_SECONDS_PER_MILLION * rows / 1e6:>8.0f} {PEER_SECONDS_PER_MILLION * rows / 1e6:>13.0f} "
+              f"{load:>9.1f}")
+    print("load avg: 1-minute load of the machine when the run started (2 cores here; above 2 the "
+          "machine was shared and wall time is inflated)")
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--_one":
-        e, r, p = run_ingest(Path(sys.argv[2]), Path(sys.argv[3]))
-        print(e, r, p)
+        print(*run_ingest(Path(sys.argv[2]), Path(sys.argv[3])))
     else:
         main()
