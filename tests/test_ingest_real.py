@@ -205,3 +205,12 @@ def test_voterfraud_users_and_tweets(fresh_case: Case) -> None:
     with pytest.raises(MissingColumn, match="account_id"):
         ingest(fresh_case, [shared_file("voterfraud2020/tweets-2020-10-24.csv")], mapping={"post_id": "tweet_id"},
                progress=False)
+
+
+def test_coortweet_long_table_merges_objects_per_post(fresh_case: Case) -> None:
+    path = shared_file("coortweet/german_elections.csv")
+    header, rows = _csv_rows(path)
+    p, u, h = header.index("post_id"), header.index("url_id"), header.index("hashtag_id")
+    ingest(fresh_case, [path], progress=False, detect_languages=False)
+    got = fresh_case.con.execute("SELECT sum(len(urls)), sum(len(hashtags)) FROM posts").fetchone()
+    assert got == (len({(r[p], r[u]) for r in rows if r[p] and r[u]}), len({(r[p], r[h]) for r in rows if r[p] and r[h]}))

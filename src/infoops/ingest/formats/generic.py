@@ -45,6 +45,13 @@ ACCOUNT_FIELDS = (
 )
 COUNT_FIELDS = {"like_count", "repost_count", "reply_count", "quote_count", "followers", "following"}
 LIST_FIELDS = {"hashtags", "urls", "mentions"}
+# staged post columns (before source and _rank), in the staging table's order
+STAGED = (
+    "post_id", "account_id", "platform", "created_at", "time_precision", "text", "lang", "kind", "ref_post_id",
+    "ref_account_id", "hashtags", "urls", "mentions", "client", "like_count", "repost_count", "reply_count",
+    "quote_count", "extra",
+)
+FIRST_OF = set(STAGED) - LIST_FIELDS - {"post_id"}
 
 
 def split_mapping(mapping: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -165,16 +172,32 @@ class Generic(InputFormat):
             ctx.reject([(lines.get(int(b[0]), int(b[0]) + 1), b[1], b[2], None) for b in bad])
             con.execute("DELETE FROM _gen_posts WHERE _pid IS NULL OR _acc IS NULL "
                         "OR (_created_raw IS NOT NULL AND _created IS NULL)")
+        select = (
+            f"SELECT _pid AS post_id, _acc AS account_id, {v('platform')} AS platform, _created AS created_at, "
+            f"_prec AS time_precision, {v('text', 'text')} AS text, {v('lang')} AS lang, _kind AS kind, "
+            f"_ref AS ref_post_id, {v('ref_account_id', 'ident')} AS ref_account_id, {lists['hashtags']} AS hashtags, "
+            f"{lists['urls']} AS urls, {lists['mentions']} AS mentions, {v('client')} AS client, "
+            f"{counts['like_count']} AS like_count, {counts['repost_count']} AS repost_count, "
+            f"{counts['reply_count']} AS reply_count, {counts['quote_count']} AS quote_count, "
+            f"{extra} AS extra, _rec FROM _gen_posts"
+        )
+        accepted = _scalar(ctx, "SELECT count(*) FROM _gen_posts")
+        if _scalar(ctx, "SELECT count(DISTINCT _pid) FROM _gen_posts") < accepted:
+            # a long table (one row per post and object, as CooRTweet's): one post, lists merged
+            scalars = [c for c in STAGED if c not in LIST_FIELDS and c != "post_id"]
+            select = (
+                f"SELECT post_id, {', '.join(f'arg_min({c}, _rec) AS {c}' for c in scalars if c in FIRST_OF)}"
+                f"{''.join(f', list_distinct(flatten(list({c}))) AS {c}' for c in sorted(LIST_FIELDS))} "
+                f"FROM ({select}) GROUP BY post_id"
+            )
         row = con.execute(
-            f"INSERT INTO {STG_POSTS} SELECT _pid, _acc, {v('platform')}, _created, _prec, {v('text', 'text')}, "
-            f"{v('lang')}, _kind, _ref, {v('ref_account_id', 'ident')}, {lists['hashtags']}, {lists['urls']}, "
-            f"{lists['mentions']}, {v('client')}, {counts['like_count']}, {counts['repost_count']}, "
-            f"{counts['reply_count']}, {counts['quote_count']}, {extra}, ?, {PRIMARY} * 10 AS _rank FROM _gen_posts",
+            f"INSERT INTO {STG_POSTS} SELECT {', '.join(STAGED)}, ?, {PRIMARY} * 10 AS _rank FROM ({select})",
             [ctx.label],
         ).fetchone()
+        stats.posts = int(row[0]) if row else 0
+        stats.rows_accepted = accepted
         con.execute(f"DELETE FROM {table} WHERE _rec NOT IN (SELECT _rec FROM _gen_posts)")
         con.execute("DROP TABLE _gen_posts")
-        stats.posts = stats.rows_accepted = int(row[0]) if row else 0
         stats.rows_rejected = len(parse_rejects) + len(bad)
 
     def _accounts(
