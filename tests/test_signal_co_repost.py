@@ -50,7 +50,7 @@ def test_co_repost_equals_brute_force_on_real_retweets() -> None:
     path = shared_file("coortweet/russian_coord_tweets.csv")
     case = Case.memory()
     _load(case, path)
-    sig = CoRepost(window=WINDOW, max_fanout=None, min_activity=1, null="none").fit(case.con)
+    sig = CoRepost(window=WINDOW, max_fanout=None, min_activity=1, min_shared=1, null="none").fit(case.con)
     expected = brute_force_pairs(path, WINDOW)
     got = {
         (r["src"], r["dst"]): r["n_events"]
@@ -67,8 +67,8 @@ def test_co_repost_fanout_cap_only_removes_pairs() -> None:
     path = shared_file("coortweet/russian_coord_tweets.csv")
     case = Case.memory()
     _load(case, path)
-    full = CoRepost(window=WINDOW, max_fanout=None, min_activity=1, null="none").fit(case.con)
-    capped = CoRepost(window=WINDOW, max_fanout=3, min_activity=1, null="none").fit(case.con)
+    full = CoRepost(window=WINDOW, max_fanout=None, min_activity=1, min_shared=1, null="none").fit(case.con)
+    capped = CoRepost(window=WINDOW, max_fanout=3, min_activity=1, min_shared=1, null="none").fit(case.con)
     assert _pairs(capped) < _pairs(full)
     case.close()
 

@@ -66,21 +66,24 @@ def test_fast_repost_ignores_slow_reposts() -> None:
 def test_fast_repost_uses_snowflake_time_of_missing_originals() -> None:
     p = Planted()
     epoch_ms = 1288834974657
+    base = calendar.timegm(T0.timetuple())
+
+    def repost(acc: str, orig_ms: int, delay: float) -> None:
+        p.post(acc, orig_ms / 1000 - base + delay, "repost", str((orig_ms - epoch_ms) << 22))
+
     t0_ms = 1_600_000_000_000
     for j in range(6):
-        t_ms = t0_ms + j * 3_600_000
-        snowflake = str((t_ms - epoch_ms) << 22)
         for i in range(4):
-            p.post(
-                f"a{i}",
-                (t_ms / 1000) - calendar.timegm(T0.timetuple()) + 2 + i,
-                "repost",
-                snowflake,
-            )
+            repost(f"a{i}", t0_ms + j * 3_600_000, 2 + i)
+    for j in range(4):  # bystanders, so the shared originals are not shared by everyone
+        for i in range(2):
+            repost(f"b{j}{i}", t0_ms + (10 + j) * 3_600_000, 1)
+            repost(f"b{j}{i}", t0_ms + (20 + j) * 3_600_000, 2)
     case = p.load(Case.memory())
     sig = FastRepost(seconds=10, null="none").fit(case.con)
-    assert sig.stats_["actions"] == 24
-    assert sig.edges_.num_rows == 6
+    assert sig.stats_["actions"] == 24 + 16
+    found = {(r["src"], r["dst"]) for r in sig.edges_.to_pylist() if r["src"].startswith("a")}
+    assert found == {(f"a{i}", f"a{j}") for i in range(4) for j in range(i + 1, 4)}
     case.close()
 
 

@@ -33,6 +33,7 @@ from infoops.detect.nullmodel import (
 DEFAULT_WINDOW = 60.0
 DEFAULT_MAX_FANOUT = 50
 DEFAULT_MIN_ACTIVITY = 2
+DEFAULT_MIN_SHARED = 2
 NULL_METHODS = ("shift", "shuffle", "none")
 
 
@@ -47,10 +48,13 @@ class CoActionSignal(Signal):
         the same object (None: all within the window; only for small data).
     min_activity: accounts with fewer actions of this kind are left out.
     alpha: tolerated ratio of null-model edges to real edges above the threshold.
-    null: "shift" (threshold from the time-shift null model), "shuffle"
-        (objects permuted among actions: for window-free signals, where a time
-        shift changes nothing) or "none" (keep every pair; inspection and tests).
+    null: "shuffle" (the default: accounts permuted among the (object, time)
+        slots, so bursts stay bursts -- see `_shuffled`), "shift" (each
+        account's times shifted by a random offset: destroys bursts too, so
+        viral cascades look coordinated; used by sync_activity, whose objects
+        are time bins) or "none" (keep every pair; inspection and tests).
     min_weight: edges lighter than this are dropped whatever the null says.
+    min_shared: pairs co-acting on fewer objects are dropped (a habit, not a one-off).
     seed: seed of the null model's per-account offsets.
     """
 
@@ -60,9 +64,10 @@ class CoActionSignal(Signal):
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
         min_activity: int = DEFAULT_MIN_ACTIVITY,
         alpha: float = DEFAULT_ALPHA,
-        null: str = "shift",
+        null: str = "shuffle",
         min_weight: float = 0.0,
         seed: int = 1,
+        min_shared: int = DEFAULT_MIN_SHARED,
     ) -> None:
         self.window = window
         self.max_fanout = max_fanout
@@ -71,6 +76,7 @@ class CoActionSignal(Signal):
         self.null = null
         self.min_weight = min_weight
         self.seed = seed
+        self.min_shared = min_shared
 
     @abstractmethod
     def actions_sql(self, posts: str, accounts: str) -> str:
@@ -85,12 +91,14 @@ class CoActionSignal(Signal):
         return None
 
     def finish_weights(self, edges: str, acts: str, n_accounts: int) -> str:
-        """SQL over `edges(src, dst, weight, n_events)` giving the final weights (default: as is).
+        """SQL over `edges(src, dst, weight, n_events)` giving the final weights.
 
         `acts` (account_id, object, post_id, n_obj, t) holds the actions the
-        edges came from (real or null), e.g. to normalise by account.
+        edges came from (real or null). Default: shrunk cosine (`cosine_sql`),
+        so an edge measures how much of two accounts' activity is shared, not
+        how active they are.
         """
-        return f"SELECT src, dst, weight, n_events FROM {sql.ident(edges)}"
+        return cosine_sql(edges, acts, n_accounts, self.min_shared)
 
     # -- fitting ------------------------------------------------------------------
     def fit(
@@ -121,6 +129,7 @@ class CoActionSignal(Signal):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {real} AS {self.finish_weights(spec.t('w0'), spec.t('acts'), n_acc)}"
         )
+        stats["pairs"] = _count(con, spec.t("w0"))
         t_pairs = time.perf_counter()
         real_w = _weights(con, real)
         stats["edges_raw"] = int(real_w.size)
@@ -192,7 +201,13 @@ class CoActionSignal(Signal):
 
 
 def _shuffled(con: duckdb.DuckDBPyConnection, acts: str, seed: int) -> pa.Table:
-    """The actions with objects permuted among them (`nullmodel.shuffle_without_duplicates`)."""
+    """The actions with (object, time) slots permuted among accounts (`shuffle_without_duplicates`).
+
+    Every object keeps its number of actions and their times (a viral burst
+    stays a burst), every account its number of actions; which account fills
+    which slot is random. Co-actions that survive this are what activity and
+    burstiness explain by chance.
+    """
     tab = con.sql(f"SELECT account_id, object, post_id, n_obj, t FROM {sql.ident(acts)}").to_arrow_table()
     acc = pc.dictionary_encode(tab.column("account_id")).combine_chunks().indices
     obj = pc.dictionary_encode(tab.column("object")).combine_chunks().indices
@@ -210,9 +225,14 @@ def _shuffled(con: duckdb.DuckDBPyConnection, acts: str, seed: int) -> pa.Table:
             "object": tab.column("object").take(take),
             "post_id": tab.column("post_id"),
             "n_obj": tab.column("n_obj").take(take),
-            "t": tab.column("t"),
+            "t": tab.column("t").take(take),
         }
     )
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {sql.ident(table)}").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _weights(con: duckdb.DuckDBPyConnection, table: str) -> np.ndarray:
@@ -239,9 +259,6 @@ def cosine_sql(edges: str, acts: str, n_accounts: int, min_shared: int) -> str:
                WHERE e.n_events >= {int(min_shared)} AND a.s > 0 AND b.s > 0"""
 
 
-DEFAULT_MIN_SHARED = 2
-
-
 class TfidfSignal(CoActionSignal):
     """Window-free similarity of what two accounts act on (Pacheco et al. 2021, Luceri et al. 2024).
 
@@ -264,8 +281,4 @@ class TfidfSignal(CoActionSignal):
         min_weight: float = 0.0,
         seed: int = 1,
     ) -> None:
-        super().__init__(None, max_fanout, min_activity, alpha, null, min_weight, seed)
-        self.min_shared = min_shared
-
-    def finish_weights(self, edges: str, acts: str, n_accounts: int) -> str:
-        return cosine_sql(edges, acts, n_accounts, self.min_shared)
+        super().__init__(None, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)

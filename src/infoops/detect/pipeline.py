@@ -19,8 +19,6 @@ import pyarrow as pa
 
 from infoops.detect import fusion, networks
 from infoops.detect.base import Signal
-from infoops.detect.coaction import DEFAULT_MAX_FANOUT, DEFAULT_MIN_ACTIVITY, DEFAULT_WINDOW
-from infoops.detect.nullmodel import DEFAULT_ALPHA
 from infoops.errors import InfoopsError, NothingDetected
 from infoops.registry import signals
 from infoops.store import Case
@@ -33,10 +31,13 @@ class DetectParams:
     """Parameters of a detection run (CLI defaults come from here)."""
 
     signals: list[str] | None = None  # None: every registered signal
-    window: float = DEFAULT_WINDOW
-    alpha: float = DEFAULT_ALPHA
-    max_fanout: int = DEFAULT_MAX_FANOUT
-    min_activity: int = DEFAULT_MIN_ACTIVITY
+    # None: each signal keeps its own default (co-action signals: window 60 s,
+    # alpha 0.05, max_fanout 50, min_activity 2); a value applies to every
+    # signal whose constructor takes that parameter
+    window: float | None = None
+    alpha: float | None = None
+    max_fanout: int | None = None
+    min_activity: int | None = None
     min_degree: int = networks.DEFAULT_MIN_DEGREE
     min_size: int = networks.DEFAULT_MIN_SIZE
     min_centrality: float = networks.DEFAULT_MIN_CENTRALITY
@@ -47,14 +48,15 @@ class DetectParams:
     signal_params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def shared(self) -> dict[str, Any]:
-        """Parameters passed to every signal whose constructor takes them."""
-        return {
+        """Parameters passed to every signal whose constructor takes them (the ones set)."""
+        shared = {
             "window": self.window,
             "alpha": self.alpha,
             "max_fanout": self.max_fanout,
             "min_activity": self.min_activity,
             "seed": self.seed,
         }
+        return {k: v for k, v in shared.items() if v is not None}
 
 
 @dataclass

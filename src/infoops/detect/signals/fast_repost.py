@@ -5,6 +5,7 @@ from __future__ import annotations
 from infoops.detect.coaction import (
     DEFAULT_MAX_FANOUT,
     DEFAULT_MIN_ACTIVITY,
+    DEFAULT_MIN_SHARED,
     DEFAULT_WINDOW,
     CoActionSignal,
 )
@@ -27,6 +28,11 @@ class FastRepost(CoActionSignal):
     comes from the posts table, or else from its id when it is a Twitter
     snowflake. Amplifier accounts that wait on a core account's posts show up
     here even when they are too few to reach co_repost's threshold.
+
+    The null model is the time shift (not the shuffle of the other co-action
+    signals): fast reposts are rare, so when one group makes most of them,
+    permuting accounts among them reproduces the group, while shifting each
+    account's reposts by hours tells chance alignment from a habit.
     """
 
     name = "fast_repost"
@@ -42,8 +48,9 @@ class FastRepost(CoActionSignal):
         null: str = "shift",
         min_weight: float = 0.0,
         seed: int = 1,
+        min_shared: int = DEFAULT_MIN_SHARED,
     ) -> None:
-        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed)
+        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
         self.seconds = seconds
 
     def pair_window(self) -> float:

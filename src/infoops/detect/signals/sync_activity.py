@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infoops.detect.coaction import CoActionSignal, cosine_sql
+from infoops.detect.coaction import CoActionSignal
 from infoops.detect.nullmodel import DEFAULT_ALPHA
 from infoops.detect.sql import ident
 from infoops.registry import signals
@@ -36,13 +36,12 @@ class SyncActivity(CoActionSignal):
         min_activity: int = DEFAULT_MIN_BINS,
         min_shared: int = DEFAULT_MIN_SHARED,
         alpha: float = DEFAULT_ALPHA,
-        null: str = "shift",
+        null: str = "shuffle",
         min_weight: float = 0.0,
         seed: int = 1,
     ) -> None:
-        super().__init__(bin_seconds, max_fanout, min_activity, alpha, null, min_weight, seed)
+        super().__init__(bin_seconds, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
         self.bin_seconds = bin_seconds
-        self.min_shared = min_shared
 
     def pair_window(self) -> float:
         return float(self.bin_seconds)
@@ -56,6 +55,3 @@ class SyncActivity(CoActionSignal):
                           min(epoch(created_at)) AS t, min(post_id) AS post_id
                    FROM {ident(posts)} WHERE created_at IS NOT NULL
                    GROUP BY account_id, floor(epoch(created_at) / {b!r})"""
-
-    def finish_weights(self, edges: str, acts: str, n_accounts: int) -> str:
-        return cosine_sql(edges, acts, n_accounts, self.min_shared)
