@@ -308,3 +308,19 @@ def accounts_hour_of_week(con: duckdb.DuckDBPyConnection, account_ids: list[str]
     finally:
         con.unregister("_attr_ids")
     return hist
+
+
+def in_network_repost_pairs(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, int]]]:
+    """Per network: (reposting member, reposted member, count) for reposts and quotes inside it."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for nid, src, dst, n in con.execute(
+        f"""
+        SELECT m1.network_id, p.account_id, p.ref_account_id, count(*)
+        FROM posts p JOIN {MEMBERS} m1 ON p.account_id = m1.account_id
+        JOIN {MEMBERS} m2 ON p.ref_account_id = m2.account_id AND m1.network_id = m2.network_id
+        WHERE p.kind IN ('repost', 'quote') AND p.account_id <> p.ref_account_id
+        GROUP BY ALL
+        """
+    ).fetchall():
+        out.setdefault(str(nid), []).append((str(src), str(dst), int(n)))
+    return out

@@ -42,8 +42,12 @@ MODEL_WEIGHT = 3.0
 # mixed networks: members whose own evidence reaches MIXED_ACCOUNT_SCORE are scored as a sub-network
 MIXED_MIN_SIZE = 10
 MIXED_MIN_CORE = 5
-MIXED_MIN_SHARE = 0.15
+MIXED_MIN_SHARE = 0.05
 MIXED_ACCOUNT_SCORE = 0.35
+# a member outside a mixed network's core joins it when it acts mostly inside the network
+SERVE_MIN_OUT = 3
+SERVE_MIN_IN = 5
+SERVE_SHARE = 0.5
 # member score = network score x (MEMBER_BASE + (1 - MEMBER_BASE) x account evidence)
 MEMBER_BASE = 0.6
 FEATURE_KEYS = (
@@ -131,6 +135,7 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
     rep_of = {(n, a): (m, r) for n, a, m, r in zip(rep["network_id"], rep["account_id"], rep["reposts_made_in"],
                                                    rep["reposts_received_in"], strict=True)}
     a_ev: dict[tuple[str, str], tuple[float, list[str]]] = {}
+    pairs = F.in_network_repost_pairs(con)
     for nid, idx in by_net.items():
         v = verdicts[nid]
         for i in idx:
@@ -143,7 +148,7 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
                 a_reasons.append(f"model probability {proba[aid]:.2f}")
             a_ev[(nid, aid)] = (a_score, a_reasons)
         if v.label != "inauthentic":
-            _check_mixed(con, v, cols, idx, a_ev, ctx, links.get(nid, {}), proba)
+            _check_mixed(con, v, cols, row_of, pairs, idx, a_ev, ctx, links.get(nid, {}), proba)
 
     mrows: dict[str, list[Any]] = {k: [] for k in ("network_id", "account_id", "role", "score", "reasons")}
     for nid, idx in by_net.items():
@@ -181,7 +186,8 @@ def _verdict(nid: str, cols: dict[str, list[Any]], idx: list[int], hist: np.ndar
     return NetworkVerdict(nid, score, label, reasons_for(ev, label), ev, offset, bdays)
 
 
-def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[str, list[Any]], idx: list[int],
+def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[str, list[Any]], row_of: dict[str, int],
+                 pairs: dict[str, list[tuple[str, str, int]]], idx: list[int],
                  a_ev: dict[tuple[str, str], tuple[float, list[str]]],
                  ctx: tuple[dict[str, Any], np.ndarray, dict[Any, int], dict[str, float]],
                  links: dict[str, dict[str, Any]], proba: dict[str, float]) -> None:
@@ -199,9 +205,36 @@ def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[s
     if sub.label != "inauthentic":
         return
     v.core = set(ids)
+    served = serving_members(pairs.get(v.network_id, []), v.core, cols, row_of)
+    v.core |= served
     v.whole_score = v.score
     v.score, v.label, v.offset, v.batch_days, v.evidence = sub.score, sub.label, sub.offset, sub.batch_days, sub.evidence
-    v.reasons = [f"{len(core)} of {len(idx)} accounts form an operation-like core"] + sub.reasons
+    lead = f"{len(core)} of {len(idx)} accounts form an operation-like core"
+    if served:
+        lead += f"; {len(served)} more members act mostly inside the network (repost members or are reposted by them)"
+    v.reasons = [lead] + sub.reasons
+
+
+def serving_members(pairs: list[tuple[str, str, int]], core: set[str], cols: dict[str, list[Any]],
+                    row_of: dict[str, int]) -> set[str]:
+    """Members outside `core` that mostly act inside the network: at least half of their
+    reposts (3+) are of members, or at least half of the reposts they get (5+) come from members."""
+    made: dict[str, int] = {}
+    got: dict[str, int] = {}
+    for src, dst, n in pairs:
+        made[src] = made.get(src, 0) + n
+        got[dst] = got.get(dst, 0) + n
+    out: set[str] = set()
+    for a in set(made) | set(got):
+        if a in core:
+            continue
+        i = row_of[a]
+        m, g = made.get(a, 0), got.get(a, 0)
+        if (m >= SERVE_MIN_OUT and m >= SERVE_SHARE * (cols["n_repost"][i] + cols["n_quote"][i])) or (
+            g >= SERVE_MIN_IN and g >= SERVE_SHARE * cols["reposts_received"][i]
+        ):
+            out.add(a)
+    return out
 
 
 @contextmanager
