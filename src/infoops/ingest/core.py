@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -27,6 +29,8 @@ from infoops.registry import formats
 from infoops.store import STORE_NAME, Case
 
 AUTO = "auto"
+# DuckDB memory cap during ingest: staging spills to disk beyond it, keeping peak RSS near 2 GB.
+INGEST_MEMORY_LIMIT: str | None = os.environ.get("INFOOPS_INGEST_MEMORY_LIMIT", "1GB")
 # With --map and --format auto, CSV and Parquet files are read by the mapping.
 MAPPED_FORMAT = "csv"
 
@@ -65,6 +69,30 @@ def choose_format(smp: Sample, label: str, fmt: str, mapping: dict[str, str]) ->
     return formats.get(scored[0][1])()  # type: ignore[no-any-return]
 
 
+def _cap_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> str | None:
+    """Lower DuckDB's memory limit to `limit` (never raise it); returns the value to restore."""
+    if not limit:
+        return None
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    current = str(row[0]) if row else ""
+    con.execute("SET memory_limit = ?", [limit])
+    new = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    if new and current and _bytes(str(new[0])) > _bytes(current):
+        con.execute("SET memory_limit = ?", [current])
+        return None
+    return current or None
+
+
+def _bytes(size: str) -> float:
+    units = {"B": 1, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3, "TIB": 1024**4,
+             "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+    num, _, unit = size.strip().partition(" ")
+    try:
+        return float(num) * units.get(unit.upper() or "B", 1)
+    except ValueError:
+        return float("inf")
+
+
 def _cls(obj: type) -> type[InputFormat]:
     if not issubclass(obj, InputFormat):
         raise TypeError(f"{obj!r} is registered as an input format but is not an InputFormat")
@@ -100,12 +128,15 @@ def ingest(
     mapping: dict[str, str] | None = None,
     progress: bool = True,
     detect_languages: bool = True,
+    memory_limit: str | None = INGEST_MEMORY_LIMIT,
 ) -> IngestSummary:
     """Read every source file into the case's `accounts` and `posts`, all or nothing.
 
     Each file is staged into temporary tables, then merged with the dedupe rule
     of `infoops.ingest.staging` inside one transaction: an error or an
     interrupt leaves the case as it was. Malformed rows go to `rejects`.
+    `memory_limit` caps DuckDB's memory while ingesting (it spills to the
+    case's temporary folder beyond it); None keeps the connection's limit.
     """
     paths = discover([Path(s) for s in sources])
     mapping = dict(mapping or {})
@@ -118,6 +149,7 @@ def ingest(
         # fails to parse can be retried without aborting it); only the merge
         # into the canonical tables is one all-or-nothing transaction.
         staging.create(con)
+        restore = _cap_memory(con, memory_limit)
         try:
             with _progress(progress) as prog, _scratch(case) as tmp:
                 task = prog.add_task("reading", total=len(paths))
@@ -138,6 +170,8 @@ def ingest(
                 describe_case(con, summary)
         finally:
             staging.drop(con)
+            if restore:
+                con.execute("SET memory_limit = ?", [restore])
         rec.counts = summary.counts()
     return summary
 
