@@ -4,7 +4,7 @@ The peer (MIT, PyPI) is installed on demand into a cache folder by
 benchmarks/peer/cnt.py (never into this repository); the tests skip only when
 it cannot be installed (no package index reachable). Compared: the SET of
 undirected account pairs at min_edge_weight 1, co_repost with every pair kept
-(max_fanout=None, min_activity=1, null="none"). Weights differ by definition:
+(max_fanout=None, min_activity=1, min_shared=1, null="none"). Weights differ by definition:
 the peer counts user_1's messages with a partner (directed), infoops sums the
 idf of the shared originals.
 """
@@ -48,7 +48,7 @@ def peer_exe() -> Path:
 
 
 def _ours(case: Case, window: float) -> set[tuple[str, str]]:
-    sig = CoRepost(window=window, max_fanout=None, min_activity=1, null="none").fit(case.con)
+    sig = CoRepost(window=window, max_fanout=None, min_activity=1, min_shared=1, null="none").fit(case.con)
     return set(zip(sig.edges_.column("src").to_pylist(), sig.edges_.column("dst").to_pylist(), strict=True))
 
 

@@ -21,7 +21,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from infoops.detect.coaction import DEFAULT_MAX_FANOUT, DEFAULT_MIN_ACTIVITY, CoActionSignal
+from infoops.detect.coaction import (
+    DEFAULT_MAX_FANOUT,
+    DEFAULT_MIN_ACTIVITY,
+    DEFAULT_MIN_SHARED,
+    CoActionSignal,
+)
 from infoops.detect.nullmodel import DEFAULT_ALPHA, fdr_threshold, shift_plan
 from infoops.detect.sql import ident, shifted_time_sql
 from infoops.detect.text import normalize_many
@@ -99,7 +104,9 @@ class TextSignal(CoActionSignal):
     `window` apart. Two posts within the window always fall in the same
     episode, so pairing is unchanged, but an account pair that meets on the
     same text object on ten separate occasions counts ten events, not one.
-    The null model then recomputes episodes from the shifted times.
+    With the "shift" null the episodes are recomputed from the shifted times;
+    the "shuffle" null keeps times (accounts move among the action slots), so
+    the episodes stay as they are.
     """
 
     min_chars: int
@@ -128,18 +135,23 @@ class TextSignal(CoActionSignal):
         self.stats_["seconds"] = round(float(self.stats_.get("seconds", 0.0)) + text_stats["seconds_objects"], 3)
         return self
 
-    def _inner(self, suffix: str, table: str) -> _TableSignal:
-        params = self.get_params()
-        inner = _TableSignal(
-            f"{self.name}_{suffix}", table, params["window"], params["max_fanout"], params["min_activity"], seed=self.seed
+    def _inner(self, suffix: str, table: str, null: str) -> _TableSignal:
+        return _TableSignal(
+            f"{self.name}_{suffix}", table, self.window, self.max_fanout, self.min_activity,
+            null=null, alpha=self.alpha, min_weight=self.min_weight, seed=self.seed, min_shared=self.min_shared,
         )
-        return inner
 
     def _fit_episodes(self, con: duckdb.DuckDBPyConnection, table: str, window: float) -> None:
         t0 = time.perf_counter()
         ep = ident(table + "_ep")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, 't', window)}")
-        real = self._inner("real", ep).fit(con)
+        if self.null != "shift":  # the shuffle null keeps times, hence episodes: the generic path
+            inner = self._inner("real", ep, self.null).fit(con)
+            con.execute(f"DROP TABLE IF EXISTS {ep}")
+            self.edges_, self.threshold_ = inner.edges_, inner.threshold_
+            self.stats_ = {**inner.stats_, "method": f"{inner.stats_['method']},episodes"}
+            return
+        real = self._inner("real", ep, "none").fit(con)
         stats = dict(real.stats_)
         real_w = np.asarray(real.edges_.column("weight").to_numpy(), dtype=np.float64)
         threshold = float(self.min_weight)
@@ -149,7 +161,7 @@ class TextSignal(CoActionSignal):
             plan = shift_plan(float(row[0]), float(row[1]), window)
             shifted = shifted_time_sql(plan, self.seed)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {ep} AS {episodes_sql(table, shifted, window)}")
-            null = self._inner("null", ep).fit(con)
+            null = self._inner("null", ep, "none").fit(con)
             null_w = np.asarray(null.edges_.column("weight").to_numpy(), dtype=np.float64)
             stats["null_edges"] = int(null_w.size)
             stats["null_max"] = float(null_w.max()) if null_w.size else 0.0
@@ -183,12 +195,22 @@ def episodes_sql(table: str, time_expr: str, window: float) -> str:
 
 
 class _TableSignal(CoActionSignal):
-    """Co-action over a prepared actions table, every pair kept (null computed by the caller)."""
+    """Co-action over a prepared actions table (the episodes of a text signal)."""
 
     def __init__(
-        self, name: str, table: str, window: float | None, max_fanout: int | None, min_activity: int, seed: int = 1
+        self,
+        name: str,
+        table: str,
+        window: float | None,
+        max_fanout: int | None,
+        min_activity: int,
+        null: str = "none",
+        alpha: float = DEFAULT_ALPHA,
+        min_weight: float = 0.0,
+        seed: int = 1,
+        min_shared: int = DEFAULT_MIN_SHARED,
     ) -> None:
-        super().__init__(window, max_fanout, min_activity, null="none", seed=seed)
+        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
         self.name = name  # type: ignore[misc]
         self.table = table
 
@@ -205,7 +227,8 @@ class IdenticalText(TextSignal):
 
     Parameters as `CoActionSignal` (window in seconds, default one hour), plus
     `min_chars`: normalised texts shorter than this are not shared objects.
-    Weight = sum over shared texts of ln(N_accounts / accounts posting the text).
+    Weights and thresholds as every co-action signal (idf-weighted shrunk
+    cosine of the shared texts, null-model FDR threshold).
     """
 
     name = "identical_text"
@@ -217,10 +240,11 @@ class IdenticalText(TextSignal):
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
         min_activity: int = DEFAULT_MIN_ACTIVITY,
         alpha: float = DEFAULT_ALPHA,
-        null: str = "shift",
+        null: str = "shuffle",
         min_weight: float = 0.0,
         seed: int = 1,
+        min_shared: int = DEFAULT_MIN_SHARED,
         min_chars: int = DEFAULT_MIN_CHARS,
     ) -> None:
-        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed)
+        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
         self.min_chars = min_chars

@@ -9,9 +9,11 @@ Steps (all vectorised with numpy; no Python loop over n-grams):
    to 64 bits; MinHash signatures of `num_perm` values from the multiply-shift
    family `(a*x + b) >> 32` (a odd, random from `seed`);
 3. LSH: `bands` bands of `num_perm // bands` rows; texts sharing a band key are
-   candidates. Inside a bucket each text is compared with the bucket's first
-   text and with its neighbour (2 comparisons per text and band, whatever the
-   bucket size: templates shared by thousands cannot explode);
+   candidates. Inside a bucket, texts are ordered by their keys of the next
+   two bands (so texts agreeing on more bands sit together) and each text is
+   compared with the bucket's first text and its 6 successors (at most 7
+   comparisons per text and band whatever the bucket size: templates shared
+   by thousands cannot explode);
 4. a candidate pair is a near-duplicate when its MinHash estimate of the
    Jaccard similarity is at least `threshold`; near-duplicates are joined into
    clusters (connected components, i.e. single linkage);
@@ -36,7 +38,7 @@ import numpy.typing as npt
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from infoops.detect.coaction import DEFAULT_MAX_FANOUT, DEFAULT_MIN_ACTIVITY
+from infoops.detect.coaction import DEFAULT_MAX_FANOUT, DEFAULT_MIN_ACTIVITY, DEFAULT_MIN_SHARED
 from infoops.detect.nullmodel import DEFAULT_ALPHA
 from infoops.detect.signals.identical_text import (
     DEFAULT_MIN_CHARS,
@@ -51,6 +53,7 @@ DEFAULT_THRESHOLD = 0.8
 DEFAULT_NGRAM = 3
 DEFAULT_NUM_PERM = 64
 DEFAULT_BANDS = 16
+DEFAULT_NEIGHBOURS = 6
 
 U64 = np.uint64
 _MIX1 = U64(0xBF58476D1CE4E5B9)
@@ -135,41 +138,54 @@ def minhash_signatures(
     return sig
 
 
-def lsh_candidates(sig: UInt32Array, bands: int = DEFAULT_BANDS) -> tuple[IntArray, IntArray]:
-    """Candidate pairs (i < j) of texts sharing a band: bucket head and neighbour per text."""
+def band_keys(sig: UInt32Array, bands: int = DEFAULT_BANDS) -> UInt64Array:
+    """One 64-bit key per text and band (n_texts x bands): a hash of the band's rows."""
     n, num_perm = sig.shape
     rows = num_perm // bands
-    if n < 2 or rows < 1:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     mult = _mix(np.arange(1, rows + 1, dtype=U64)) | U64(1)
+    keys = np.empty((n, bands), dtype=U64)
+    for band in range(bands):
+        block = sig[:, band * rows : (band + 1) * rows].astype(U64)
+        keys[:, band] = _mix((block * mult).sum(axis=1, dtype=U64) + U64(band))
+    return keys
+
+
+def lsh_candidates(
+    sig: UInt32Array, bands: int = DEFAULT_BANDS, neighbours: int = DEFAULT_NEIGHBOURS
+) -> tuple[IntArray, IntArray]:
+    """Candidate pairs (i < j) of texts sharing a band key, at most `neighbours` + 1 per text and band.
+
+    Inside the bucket of band b, texts are ordered by their keys of the next two
+    bands (texts agreeing there too sit next to each other), and each text is
+    paired with the bucket's first text and its `neighbours` successors.
+    """
+    n, num_perm = sig.shape
+    if n < 2 or num_perm // bands < 1:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    keys = band_keys(sig, bands)
+    pos = np.arange(n)
     left: list[IntArray] = []
     right: list[IntArray] = []
     for band in range(bands):
-        block = sig[:, band * rows : (band + 1) * rows].astype(U64)
-        key = _mix((block * mult).sum(axis=1, dtype=U64) + U64(band))
-        order = np.argsort(key, kind="stable")
-        ks = key[order]
-        same = ks[1:] == ks[:-1]
-        if not same.any():
-            continue
-        # neighbour pairs inside buckets
-        idx = np.flatnonzero(same)
-        left.append(order[idx])
-        right.append(order[idx + 1])
-        # bucket head pairs
+        order = np.lexsort((keys[:, (band + 2) % bands], keys[:, (band + 1) % bands], keys[:, band]))
+        ks = keys[order, band]
         new_bucket = np.ones(n, dtype=bool)
-        new_bucket[1:] = ~same
-        head = np.maximum.accumulate(np.where(new_bucket, np.arange(n), 0))
-        member = ~new_bucket
-        far = member & (head != np.arange(n) - 1)
+        new_bucket[1:] = ks[1:] != ks[:-1]
+        if new_bucket.all():
+            continue
+        head = np.maximum.accumulate(np.where(new_bucket, pos, 0))
+        for d in range(1, neighbours + 1):  # successors inside the same bucket
+            same = np.flatnonzero(head[d:] == head[:-d])
+            left.append(order[same])
+            right.append(order[same + d])
+        far = head < pos - neighbours  # members not already paired with the head
         left.append(order[head[far]])
         right.append(order[far])
     if not left:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     i = np.concatenate(left).astype(np.int64)
     j = np.concatenate(right).astype(np.int64)
-    lo, hi = np.minimum(i, j), np.maximum(i, j)
-    pairs = np.unique(np.stack([lo, hi], axis=1), axis=0)
+    pairs = np.unique(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1), axis=0)
     return pairs[:, 0], pairs[:, 1]
 
 
@@ -229,6 +245,7 @@ def near_duplicate_clusters(
     num_perm: int = DEFAULT_NUM_PERM,
     bands: int = DEFAULT_BANDS,
     seed: int = 1,
+    neighbours: int = DEFAULT_NEIGHBOURS,
 ) -> tuple[IntArray, dict[str, Any]]:
     """Cluster id of each (distinct) text: connected components of the near-duplicate pairs."""
     n = len(texts)
@@ -240,7 +257,7 @@ def near_duplicate_clusters(
         }
     h, starts = shingle_hashes(texts, ngram)
     sig = minhash_signatures(h, starts, num_perm, seed)
-    i, j = lsh_candidates(sig, bands)
+    i, j = lsh_candidates(sig, bands, neighbours)
     est = estimated_jaccard(sig, i, j)
     ok = est >= threshold + VERIFY_MARGIN
     unsure = np.flatnonzero((est >= threshold - VERIFY_MARGIN) & ~ok)
@@ -280,16 +297,17 @@ class NearDuplicate(TextSignal):
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
         min_activity: int = DEFAULT_MIN_ACTIVITY,
         alpha: float = DEFAULT_ALPHA,
-        null: str = "shift",
+        null: str = "shuffle",
         min_weight: float = 0.0,
         seed: int = 1,
+        min_shared: int = DEFAULT_MIN_SHARED,
         min_chars: int = DEFAULT_MIN_CHARS,
         threshold: float = DEFAULT_THRESHOLD,
         ngram: int = DEFAULT_NGRAM,
         num_perm: int = DEFAULT_NUM_PERM,
         bands: int = DEFAULT_BANDS,
     ) -> None:
-        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed)
+        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
         self.min_chars = min_chars
         self.threshold = threshold
         self.ngram = ngram
