@@ -135,3 +135,26 @@ def test_mixed_network_flags_only_its_operation_core(fresh_case: Case) -> None:
     io = set(w.io_core) | set(w.io_amp)
     assert len(flagged & io) >= 0.9 * len(io)
     assert len(flagged & set(w.organic)) <= 2
+
+
+def test_batch_sibling_with_one_interaction_is_attached(fresh_case: Case) -> None:
+    """An amplifier outside every network with a single repost of the operation is
+    attached because it was created in the operation's creation batch with a bare
+    profile; an ordinary account created the same day that never touched the
+    operation is not."""
+    from datetime import datetime
+
+    w = build_world(fresh_case, seed=10)
+    amp = w.io_amp[0]
+    con = fresh_case.con
+    con.execute("DELETE FROM memberships WHERE account_id = ?", [amp])
+    keep = con.execute("SELECT min(post_id) FROM posts WHERE account_id = ?", [amp]).fetchall()[0][0]
+    con.execute("DELETE FROM posts WHERE account_id = ? AND post_id <> ?", [amp, keep])
+    con.execute("INSERT INTO accounts (account_id, handle, followers, created_at) VALUES ('bystander', 'user12345678', 0, ?)",
+                [datetime(2019, 12, 2, 5)])
+    con.execute("INSERT INTO posts (post_id, account_id, created_at, kind, text) VALUES ('bx', 'bystander', ?, 'post', 'hi')",
+                [datetime(2020, 1, 7, 3)])
+    attribute_case(fresh_case, "r1", [])
+    flagged = {r[0]: r for r in flagged_accounts(con).fetchall()}
+    assert amp in flagged and any("creation batch" in x for x in flagged[amp][4])
+    assert "bystander" not in flagged

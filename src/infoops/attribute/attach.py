@@ -8,10 +8,16 @@ is attached to an inauthentic network when
   are at least `MIN_SHARE` of all its reposts (it boosts the network), or
 - the network's members reposted it at least `MIN_IN` times and that is at least
   `MIN_SHARE` of all reposts it received (the network boosts it: an originator).
+- or it was created on one of the network's creation-batch days (days with >= 10x
+  the background rate of account creation), interacted with its members at least
+  once (repost, quote or reply, either way) and has an operation-like profile
+  (fewer than 10 followers, a handle ending in 6+ digits, or an empty bio).
 Attached accounts join `memberships` with centrality 0 and a reason saying why.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -23,7 +29,8 @@ MIN_IN = 5
 MIN_SHARE = 0.5
 
 
-def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str]) -> dict[str, tuple[str, str]]:
+def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
+                      batch_days: dict[str, set[Any]] | None = None) -> dict[str, tuple[str, str]]:
     """account_id -> (network_id, reason) for accounts to attach; adds them to the temp members table."""
     if not networks:
         return {}
@@ -55,6 +62,8 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str]) -> di
     finally:
         con.unregister("_attr_inauth")
     out: dict[str, tuple[str, str]] = {}
+    for aid, nid, why in _batch_siblings(con, networks, batch_days or {}):
+        out[aid] = (nid, "attached outside detection: " + why)
     for aid, nid, n_out, t_out, n_in, t_in in rows:
         parts = []
         if n_out >= MIN_OUT and n_out >= MIN_SHARE * t_out:
@@ -68,6 +77,55 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str]) -> di
             con.execute(f"INSERT INTO {MEMBERS} SELECT network_id, account_id, 0.0 FROM _attr_att")
         finally:
             con.unregister("_attr_att")
+    return out
+
+
+def _batch_siblings(con: duckdb.DuckDBPyConnection, networks: list[str],
+                    batch_days: dict[str, set[Any]]) -> list[tuple[str, str, str]]:
+    """(account, network, reason) for accounts in no network created on a network's batch day,
+    with an operation-like profile and at least one interaction with the network's members."""
+    days = [(n, d) for n in networks for d in sorted(batch_days.get(n, set()))]
+    if not days:
+        return []
+    con.register("_attr_bdays", pa.table({"network_id": [n for n, _ in days], "day": [d for _, d in days]}))
+    try:
+        rows = con.execute(
+            f"""
+            WITH cand AS (
+              SELECT a.account_id, b.network_id, CAST(a.created_at AS DATE) AS day, a.followers,
+                     length(regexp_extract(coalesce(a.handle, ''), '[0-9]+$')) AS digits,
+                     (a.description IS NULL OR trim(a.description) = '') AS empty_bio
+              FROM accounts a JOIN _attr_bdays b ON CAST(a.created_at AS DATE) = b.day
+              WHERE a.account_id NOT IN (SELECT account_id FROM {MEMBERS})
+            ),
+            inm AS (SELECT account_id, network_id FROM {MEMBERS}),
+            touch AS (
+              SELECT c.account_id, c.network_id, count(*) AS n FROM cand c
+              JOIN posts p ON p.account_id = c.account_id
+              JOIN inm ON inm.account_id = p.ref_account_id AND inm.network_id = c.network_id
+              WHERE p.kind IN ('repost', 'quote', 'reply') GROUP BY ALL
+              UNION ALL
+              SELECT c.account_id, c.network_id, count(*) AS n FROM cand c
+              JOIN posts p ON p.ref_account_id = c.account_id
+              JOIN inm ON inm.account_id = p.account_id AND inm.network_id = c.network_id
+              WHERE p.kind IN ('repost', 'quote', 'reply') GROUP BY ALL
+            )
+            SELECT c.account_id, c.network_id, any_value(c.day), any_value(c.followers), any_value(c.digits),
+                   any_value(c.empty_bio), sum(t.n)
+            FROM cand c JOIN touch t USING (account_id, network_id)
+            WHERE coalesce(c.followers, 0) < 10 OR c.digits >= 6 OR c.empty_bio
+            GROUP BY c.account_id, c.network_id
+            QUALIFY row_number() OVER (PARTITION BY c.account_id ORDER BY sum(t.n) DESC, c.network_id) = 1
+            """
+        ).fetchall()
+    finally:
+        con.unregister("_attr_bdays")
+    out = []
+    for aid, nid, day, followers, digits, empty, n in rows:
+        traits = [t for t, ok in ((f"{followers} followers", (followers or 0) < 10),
+                                  ("handle ends in 6+ digits", digits >= 6), ("empty bio", bool(empty))) if ok]
+        out.append((str(aid), str(nid), f"created {day} in the network's creation batch, {n} interaction(s) "
+                    f"with its members, {', '.join(traits)}"))
     return out
 
 

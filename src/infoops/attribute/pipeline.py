@@ -83,7 +83,8 @@ def attribute_case(case: Case, run_id: str, priors: list[Path], model: Path | Ac
     proba = model.predict(con) if model is not None else {}
 
     first = _score_pass(con, links, prior_ids, proba)
-    attached = attach_satellites(con, [n for n, v in first.verdicts.items() if v.label == "inauthentic"])
+    inauth = [n for n, v in first.verdicts.items() if v.label == "inauthentic"]
+    attached = attach_satellites(con, inauth, {n: first.verdicts[n].batch_days for n in inauth})
     res = _score_pass(con, links, prior_ids, proba, attached) if attached else first
     cols, row_of, verdicts, mrows = res.cols, res.row_of, res.verdicts, res.mrows
 
