@@ -5,7 +5,8 @@ Usage:
   .venv/bin/python benchmarks/eval_matrix.py                       # 3 seeds x scales 0.1,0.5 x default,stealthy,noisy
   .venv/bin/python benchmarks/eval_matrix.py --seeds 1 --scales 0.1 --scenarios default
 Options: --work DIR (scratch, default benchmarks/out/matrix), --keep (keep platforms and cases),
---json FILE (all metrics), --markdown FILE (the table).
+--json FILE (all metrics), --markdown FILE (the table). A scenario may carry a global
+stealth, e.g. --scenarios default:stealth=0.5,default:stealth=0.6 (a stealth sweep).
 
 Each cell's figures come from `infoops evaluate` (metrics.json); the takedown CSV written
 by `infoops export takedown` is checked to hold exactly the evaluated flagged set. The
@@ -41,15 +42,17 @@ def _run(args: list[str], log: Path) -> float:
 
 
 def run_cell(work: Path, seed: int, scale: float, scenario: str, keep: bool) -> dict[str, Any]:
-    name = f"s{seed}_x{scale:g}_{scenario}"
+    name = f"s{seed}_x{scale:g}_{scenario.replace(':stealth=', '_st')}"
     plat, case = work / f"{name}-platform", work / f"{name}-case"
     for p in (plat, case):
         shutil.rmtree(p, ignore_errors=True)
     log = work / f"{name}.log"
     log.write_text("")
     t: dict[str, float] = {}
+    base, _, stealth = scenario.partition(":stealth=")
+    extra = ["--stealth", stealth] if stealth else []
     t["simulate"] = _run([INFOOPS, "simulate", "--out", str(plat), "--scale", str(scale), "--seed", str(seed),
-                          "--scenario", scenario], log)
+                          "--scenario", base, *extra], log)
     t["ingest"] = _run([INFOOPS, "ingest", str(plat / "archive"), "--case", str(case), "-q"], log)
     t["detect"] = _run([INFOOPS, "detect", "--case", str(case), "--prior", str(plat / "prior"),
                         "--prior", str(plat / "prior_ids.csv")], log)
