@@ -21,7 +21,7 @@ from infoops.errors import NothingDetected
 from infoops.report import charts, graph, queries
 from infoops.report.queries import REST
 from infoops.report.safe import script_json, show
-from infoops.report.timezone import OffsetFit, best_offset, format_offset, week_matrix
+from infoops.report.timezone import UNIFORM_OFFICE_SHARE, OffsetFit, best_offset, format_offset, week_matrix
 from infoops.report.topics import fit_topics
 from infoops.store import Case
 
@@ -257,6 +257,7 @@ def render(data: ReportData) -> str:
         app_js=Markup(_static("report.js")),
         plotly_js=Markup(_plotly_js()),
         figures={k: script_json(v) for k, v in data.figures.items()},
+        office_uniform=UNIFORM_OFFICE_SHARE,
     )
 
 

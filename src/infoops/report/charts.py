@@ -75,16 +75,16 @@ def bin_label(b: int) -> str:
 def _short(v: int) -> str:
     for unit, div in (("M", 1_000_000), ("k", 1_000)):
         if v >= div:
-            return f"{v / div:g}{unit}"
+            return f"{round(v / div)}{unit}"
     return str(v)
 
 
 def distributions(dists: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]) -> Fig:
     """Side-by-side log2-binned shares (followers, following, engagement), network vs rest."""
     data: list[dict[str, Any]] = []
-    layout = _layout("Share of accounts per log₂ bin", height=340, barmode="group", annotations=[],
-                     margin={"l": 50, "r": 20, "t": 90, "b": 50},
-                     legend={"orientation": "h", "y": 1.12, "x": 0.3, "yanchor": "bottom"})
+    layout = _layout("Share of accounts per log₂ bin (followers, following, engagement received)", height=340, barmode="group", annotations=[],
+                     margin={"l": 50, "r": 20, "t": 100, "b": 50},
+                     legend={"orientation": "h", "y": 1.2, "x": 0, "yanchor": "bottom"})
     n = len(dists)
     gap = 0.06
     width = (1 - gap * (n - 1)) / max(n, 1)

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -53,6 +54,7 @@ class DemoSizes:
     fandom: int = 40
     background: int = 300
     posts_per_account: int = 6
+    op_networks: int = 1  # the operation's accounts are split round-robin into this many networks
 
 
 def build_demo_case(case: Case, sizes: DemoSizes | None = None, seed: int = 7, hostile: bool = True) -> None:
@@ -68,15 +70,10 @@ def build_demo_case(case: Case, sizes: DemoSizes | None = None, seed: int = 7, h
     accounts = _accounts(rng, ids, group, hostile)
     posts = _posts(rng, ids, group, role, s.posts_per_account, hostile)
     con = case.con
-    register(con, "_demo_accounts", accounts)
-    register(con, "_demo_posts", posts)
-    con.execute("INSERT INTO accounts BY NAME SELECT * FROM _demo_accounts")
-    con.execute("INSERT INTO posts BY NAME SELECT * FROM _demo_posts")
-    con.complete()
-    con.unregister("_demo_accounts")
-    con.unregister("_demo_posts")
+    _insert(con, "accounts", accounts)
+    _insert(con, "posts", posts)
     with case.run("detect", {"demo": True, "seed": seed}, []) as rec:
-        _results(case, rng, rec.run_id, ids, group, role, posts, hostile)
+        _results(case, rng, rec.run_id, ids, group, role, posts, hostile, max(1, s.op_networks))
         rec.counts = {"accounts": n, "posts": posts.num_rows}
 
 
@@ -172,61 +169,71 @@ def _posts(rng: np.random.Generator, ids: np.ndarray, group: np.ndarray, role: n
 
 
 def _results(case: Case, rng: np.random.Generator, run_id: str, ids: np.ndarray, group: np.ndarray,
-             role: np.ndarray, posts: pa.Table, hostile: bool) -> None:
+             role: np.ndarray, posts: pa.Table, hostile: bool, op_networks: int) -> None:
     con = case.con
-    nets = {"N1": np.flatnonzero(group == "op"), "N2": np.flatnonzero(group == "fan")}
-    post_owner = np.array(posts.column("account_id").to_pylist(), dtype=object)
-    post_ids = np.array(posts.column("post_id").to_pylist(), dtype=object)
+    op = np.flatnonzero(group == "op")
+    nets = {f"N{j + 1}": op[j::op_networks] for j in range(op_networks)}
+    fandom = f"N{op_networks + 1}"
+    nets[fandom] = np.flatnonzero(group == "fan")
+    post_owner = posts.column("account_id").to_pylist()
+    post_ids = posts.column("post_id").to_pylist()
     first_post = {a: post_ids[i] for i, a in reversed(list(enumerate(post_owner)))}
     edge_rows: list[dict[str, object]] = []
     sig_rows: list[dict[str, object]] = []
     mem_rows: list[dict[str, object]] = []
+    net_rows: list[list[object]] = []
     for net, members in nets.items():
+        is_op = net != fandom
         m = len(members)
+        n_edges = 0
         for j, i in enumerate(members):
             for k in {(j + 1) % m, int(rng.integers(m))} - {j}:
                 a, b = sorted((str(ids[i]), str(ids[members[k]])))
-                sig = SIGNALS[(j + k) % (3 if net == "N1" else 1)] if net == "N1" else "co_hashtag"
+                sig = SIGNALS[(j + k) % 3] if is_op else "co_hashtag"
                 w = float(rng.uniform(0.5, 5))
+                n_edges += 1
                 edge_rows.append({"run_id": run_id, "src": a, "dst": b, "weight": w, "signal_weights": {sig: w}})
                 sig_rows.append({"run_id": run_id, "signal": sig, "src": a, "dst": b, "weight": w,
-                                 "n_events": int(rng.integers(2, 30)),
-                                 "evidence": [first_post[a], first_post[b]]})
-            mem_rows.append({"run_id": run_id, "network_id": net, "account_id": str(ids[i]),
-                             "centrality": 1.0 + 1 / (1 + i) if hostile and i < 8 else float(rng.uniform()), "role": role[i] if net == "N1" else "member",
-                             "score": 0.9 if net == "N1" else 0.2,
-                             "reasons": ["created in a batch of 50+ accounts", "0 followers"] if net == "N1"
+                                 "n_events": int(rng.integers(2, 30)), "evidence": [first_post[a], first_post[b]]})
+            central = 1.0 + 1 / (1 + i) if hostile and i < 8 else float(rng.uniform())
+            mem_rows.append({"run_id": run_id, "network_id": net, "account_id": str(ids[i]), "centrality": central,
+                             "role": role[i] if is_op else "member", "score": 0.9 if is_op else 0.2,
+                             "reasons": ["created in a batch of 50+ accounts", "0 followers"] if is_op
                              else ["ordinary follower counts"]})
-    if hostile and len(nets["N1"]) > 1:
+        density = 2 * n_edges / (m * (m - 1)) if m > 1 else 0.0
+        if is_op:
+            reasons = ["office hours match UTC+8", "92% of accounts created on 5 days", "median followers 0"]
+            if hostile:
+                reasons.append(HOSTILE[1])
+            net_rows.append([run_id, net, m, n_edges, density, list(SIGNALS[:3]), [0.5, 0.3, 0.2],
+                             round(0.95 - 0.01 * len(net_rows), 2), "inauthentic", reasons])
+        else:
+            net_rows.append([run_id, net, m, n_edges, density, ["co_hashtag"], [1.0], 0.21, "authentic",
+                             ["organic follower counts", "posts around the clock"]])
+    if hostile and len(op) > 1:
         # the strongest link of each signal carries the hostile posts as its evidence
-        a, b = sorted((str(ids[0]), str(ids[1])))
+        a, b = sorted((str(ids[op[0]]), str(ids[op[op_networks if len(op) > op_networks else 1]])))
         for j, sig in enumerate(SIGNALS[:3]):
             sig_rows.append({"run_id": run_id, "signal": sig, "src": a, "dst": b, "weight": 99.0, "n_events": 7,
                              "evidence": [str(p) for p in post_ids[3 * j:3 * j + 3]]})
-    edges = pa.Table.from_pylist(edge_rows, schema=pa.schema([
+    _insert(con, "edges", pa.Table.from_pylist(edge_rows, schema=pa.schema([
         ("run_id", pa.string()), ("src", pa.string()), ("dst", pa.string()), ("weight", pa.float64()),
-        ("signal_weights", pa.map_(pa.string(), pa.float64()))]))
-    sigs = pa.Table.from_pylist(sig_rows, schema=pa.schema([
+        ("signal_weights", pa.map_(pa.string(), pa.float64()))])))
+    _insert(con, "signal_edges", pa.Table.from_pylist(sig_rows, schema=pa.schema([
         ("run_id", pa.string()), ("signal", pa.string()), ("src", pa.string()), ("dst", pa.string()),
-        ("weight", pa.float64()), ("n_events", pa.int64()), ("evidence", pa.list_(pa.string()))]))
-    mems = pa.Table.from_pylist(mem_rows)
-    for name, tbl in (("edges", edges), ("signal_edges", sigs), ("memberships", mems)):
-        register(con, "_demo_t", tbl)
-        con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _demo_t")
-        con.complete()
-        con.unregister("_demo_t")
-    n1_reasons = ["office hours match UTC+8", "92% of accounts created on 5 days", "median followers 0"]
-    if len(ids) > 1:
-        n1_reasons.append(HOSTILE[1])
-    con.executemany("INSERT INTO networks VALUES (?, ?, ?, ?, ?, MAP(?, ?), ?, ?, ?)", [
-        [run_id, "N1", len(nets["N1"]), int(len(edge_rows) * 0.8), 0.05,
-         list(SIGNALS[:3]), [0.5, 0.3, 0.2], 0.93, "inauthentic", n1_reasons],
-        [run_id, "N2", len(nets["N2"]), int(len(edge_rows) * 0.2), 0.1,
-         ["co_hashtag"], [1.0], 0.21, "authentic", ["organic follower counts", "posts around the clock"]],
-    ])
+        ("weight", pa.float64()), ("n_events", pa.int64()), ("evidence", pa.list_(pa.string()))])))
+    _insert(con, "memberships", pa.Table.from_pylist(mem_rows))
+    con.executemany("INSERT INTO networks VALUES (?, ?, ?, ?, ?, MAP(?, ?), ?, ?, ?)", net_rows)
     con.executemany("INSERT INTO signal_thresholds VALUES (?, ?, ?, ?, ?, ?, ?)", [
         [run_id, s, 2.0 + i, "null-model 99th percentile", 1000 * (i + 1), 100 * (i + 1), json.dumps({"window_s": 60})]
         for i, s in enumerate(SIGNALS)
     ])
     con.execute("INSERT INTO prior_links VALUES (?, 'N1', 'prior/prior_users.csv', 0.62, 37, ?)",
                 [run_id, json.dumps({"shared_hashtags": ["香港", "guowengui"], "note": HOSTILE[0]})])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    register(con, "_demo_t", rows)
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _demo_t")
+    con.complete()
+    con.unregister("_demo_t")

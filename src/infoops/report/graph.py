@@ -40,14 +40,16 @@ def graph_edges(con: duckdb.DuckDBPyConnection, nodes: dict[str, list[dict[str, 
     register(con, "rep_gn", tbl)
     try:
         found = rows(con, """
-            SELECT a.network_id, e.src, e.dst, e.weight, e.signal_weights
-            FROM edges e JOIN rep_gn a ON e.src = a.account_id JOIN rep_gn b
-              ON e.dst = b.account_id AND a.network_id = b.network_id""")
+            WITH half AS MATERIALIZED (
+              SELECT a.network_id, e.src, e.dst, e.weight, e.signal_weights
+              FROM edges e JOIN rep_gn a ON e.src = a.account_id)
+            SELECT h.* FROM half h JOIN rep_gn b ON h.dst = b.account_id AND h.network_id = b.network_id""")
         if not found:  # no fused graph yet: fall back to the per-signal edges
             found = rows(con, """
-                SELECT a.network_id, e.src, e.dst, e.weight, MAP([e.signal], [e.weight]) AS signal_weights
-                FROM signal_edges e JOIN rep_gn a ON e.src = a.account_id JOIN rep_gn b
-                  ON e.dst = b.account_id AND a.network_id = b.network_id""")
+                WITH half AS MATERIALIZED (
+                  SELECT a.network_id, e.src, e.dst, e.weight, MAP([e.signal], [e.weight]) AS signal_weights
+                  FROM signal_edges e JOIN rep_gn a ON e.src = a.account_id)
+                SELECT h.* FROM half h JOIN rep_gn b ON h.dst = b.account_id AND h.network_id = b.network_id""")
     finally:
         con.complete()
         con.unregister("rep_gn")
@@ -117,16 +119,18 @@ def edge_examples(con: duckdb.DuckDBPyConnection, per_signal: int = 3, posts_per
                   ) -> dict[str, list[dict[str, Any]]]:
     """The strongest edges of each signal inside each network, with the posts behind them."""
     found = rows(con, f"""
-        SELECT a.network_id, e.signal, e.src, e.dst, e.weight, e.n_events, e.evidence[1:?] AS evidence,
+        WITH half AS MATERIALIZED (  -- joined one endpoint at a time: never members x members
+          SELECT a.network_id, e.* FROM signal_edges e JOIN {MEMBERS_VIEW} a ON e.src = a.account_id),
+        inside AS MATERIALIZED (
+          SELECT h.* FROM half h JOIN {MEMBERS_VIEW} b ON h.dst = b.account_id AND h.network_id = b.network_id
+          QUALIFY row_number() OVER (PARTITION BY h.network_id, h.signal
+                                     ORDER BY h.weight DESC, h.src, h.dst) <= ?)
+        SELECT e.network_id, e.signal, e.src, e.dst, e.weight, e.n_events, e.evidence[1:?] AS evidence,
                len(e.evidence) AS n_evidence, sa.handle AS src_handle, da.handle AS dst_handle
-        FROM signal_edges e
-        JOIN {MEMBERS_VIEW} a ON e.src = a.account_id
-        JOIN {MEMBERS_VIEW} b ON e.dst = b.account_id AND a.network_id = b.network_id
+        FROM inside e
         LEFT JOIN accounts sa ON sa.account_id = e.src
         LEFT JOIN accounts da ON da.account_id = e.dst
-        QUALIFY row_number() OVER (PARTITION BY a.network_id, e.signal
-                                   ORDER BY e.weight DESC, e.src, e.dst) <= ?
-        ORDER BY a.network_id, e.signal, e.weight DESC""", [posts_per_edge, per_signal])
+        ORDER BY e.network_id, e.signal, e.weight DESC, e.src, e.dst""", [per_signal, posts_per_edge])
     ids = sorted({p for r in found for p in (r["evidence"] or [])})
     register(con, "rep_ev", pa.table({"post_id": pa.array(ids, pa.string())}))
     try:

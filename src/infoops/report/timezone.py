@@ -9,6 +9,8 @@ import numpy as np
 OFFICE_START = 9
 OFFICE_END = 18  # exclusive
 OFFSETS = range(-12, 15)
+# share of posts in weekday office hours if an account posted uniformly around the week
+UNIFORM_OFFICE_SHARE = 5 * (OFFICE_END - OFFICE_START) / (7 * 24)
 
 
 @dataclass(frozen=True)
