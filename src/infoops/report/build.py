@@ -21,7 +21,13 @@ from infoops.errors import NothingDetected
 from infoops.report import charts, graph, queries
 from infoops.report.queries import REST
 from infoops.report.safe import script_json, show
-from infoops.report.timezone import UNIFORM_OFFICE_SHARE, OffsetFit, best_offset, format_offset, week_matrix
+from infoops.report.timezone import (
+    UNIFORM_OFFICE_SHARE,
+    OffsetFit,
+    best_offset,
+    format_offset,
+    week_matrix,
+)
 from infoops.report.topics import fit_topics
 from infoops.store import Case
 
