@@ -54,7 +54,7 @@ def _post(rows: dict[str, list], pid: str, aid: str, t: datetime, text: str, kin
 
 
 def build_world(case: Case, seed: int = 0, n_core: int = 30, n_amp: int = 60, n_fans: int = 50,
-                n_organic: int = 300, run_id: str = "r1") -> World:
+                n_organic: int = 300, run_id: str = "r1", prefix: str = "") -> World:
     rng = np.random.default_rng(seed)
     w = World()
     acc: dict[str, list] = {k: [] for k in ("account_id", "platform", "handle", "display_name", "description",
@@ -66,14 +66,14 @@ def build_world(case: Case, seed: int = 0, n_core: int = 30, n_amp: int = 60, n_
     def nid() -> str:
         nonlocal pid
         pid += 1
-        return f"p{pid}"
+        return f"{prefix}p{pid}"
 
     def spread_created() -> datetime:
         return datetime(2008, 1, 1) + timedelta(days=int(rng.integers(0, 4000)), hours=int(rng.integers(0, 24)))
 
     words = ["coffee", "match", "weather", "movie", "music", "work", "city", "train", "book", "dinner", "game"]
     for k in range(n_organic):
-        aid = f"o{k}"
+        aid = f"{prefix}o{k}"
         w.organic.append(aid)
         _acc(acc, aid, f"{rng.choice(words)}_{rng.choice(words)}{k}", int(rng.lognormal(5, 1.5)), spread_created(),
              f"I like {rng.choice(words)}")
@@ -88,7 +88,7 @@ def build_world(case: Case, seed: int = 0, n_core: int = 30, n_amp: int = 60, n_
     templates = ["香港暴徒破坏社会秩序 第{n}条", "美国抗议暴露双重标准 {n}", "台湾问题是中国内政 第{n}号"]
     core_posts: list[tuple[str, str]] = []
     for k in range(n_core + n_amp):
-        aid = f"c{k}" if k < n_core else f"a{k}"
+        aid = f"{prefix}c{k}" if k < n_core else f"{prefix}a{k}"
         (w.io_core if k < n_core else w.io_amp).append(aid)
         _acc(acc, aid, f"user{rng.integers(10**7, 10**8)}", int(rng.integers(0, 4)),
              batch_days[k % 3] + timedelta(hours=int(rng.integers(0, 8))), "")
@@ -111,19 +111,19 @@ def build_world(case: Case, seed: int = 0, n_core: int = 30, n_amp: int = 60, n_
                   lang="zh")
 
     # fandom: normal accounts reposting the idol within seconds, any time
-    w.idol = "idol"
-    _acc(acc, "idol", "the_idol", 2_000_000, datetime(2010, 5, 1), "singer")
+    w.idol = f"{prefix}idol"
+    _acc(acc, w.idol, "the_idol", 2_000_000, datetime(2010, 5, 1), "singer")
     for k in range(n_fans):
-        aid = f"f{k}"
+        aid = f"{prefix}f{k}"
         w.fans.append(aid)
         _acc(acc, aid, f"fan_{rng.choice(words)}{k}", int(rng.lognormal(5, 1.2)), spread_created(), "fan account")
     for _ in range(25):
         t = T0 + timedelta(days=int(rng.integers(0, 56)), hours=int(rng.integers(0, 24)))
         p = nid()
-        _post(posts, p, "idol", t, "new song out " + str(rng.integers(0, 1000)), eng=int(rng.integers(5000, 20000)))
+        _post(posts, p, w.idol, t, "new song out " + str(rng.integers(0, 1000)), eng=int(rng.integers(5000, 20000)))
         for aid in rng.choice(w.fans, size=int(n_fans * 0.7), replace=False):
             _post(posts, nid(), str(aid), t + timedelta(seconds=int(rng.integers(2, 60))), "RT", kind="repost",
-                  ref_post=p, ref_acc="idol")
+                  ref_post=p, ref_acc=w.idol)
         for aid in rng.choice(w.fans, size=5, replace=False):
             _post(posts, nid(), str(aid), t + timedelta(hours=int(rng.integers(1, 9))), " ".join(rng.choice(words, 5)),
                   eng=int(rng.integers(1, 50)))
