@@ -276,3 +276,14 @@ def test_fit_leaves_no_temp_tables(fresh_case: Case) -> None:
     temp = fresh_case.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
     assert temp == []
 
+
+
+def test_normalisation_is_reused_until_the_posts_change(fresh_case: Case) -> None:
+    _load(fresh_case, planted_rows(n_org=10))
+    IdenticalText().fit(fresh_case.con)
+    again = NearDuplicate().fit(fresh_case.con)
+    assert again.stats_["normalisation_cached"] is True
+    _load(fresh_case, [("new1", "newacc", T0, "a brand new text that nobody posted before", "post")])
+    after = IdenticalText().fit(fresh_case.con)
+    assert after.stats_["normalisation_cached"] is False
+    assert after.stats_["raw_texts_distinct"] == again.stats_["raw_texts_distinct"] + 1

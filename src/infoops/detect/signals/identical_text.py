@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import duckdb
@@ -40,6 +41,32 @@ DEFAULT_MIN_CHARS = 16
 ObjectMapper = Callable[[list[str]], tuple[np.ndarray, dict[str, Any]]]
 
 
+@dataclass
+class _NormCache:
+    """Normalised distinct texts of the last posts table seen (identical_text and
+    near_duplicate read the same texts; the second signal reuses the first's work)."""
+
+    fingerprint: tuple[int, int] = (-1, -1)
+    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    norm: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
+
+
+_CACHE = _NormCache()
+
+
+def _normalised(con: duckdb.DuckDBPyConnection, src: str) -> tuple[np.ndarray, pa.Array, bool]:
+    """(hash of each distinct raw text, its normalised form, whether it came from the cache)."""
+    row = con.execute(f"SELECT count(*), coalesce(bit_xor(h), 0) FROM (SELECT DISTINCT h FROM {src})").fetchall()[0]
+    fp = (int(row[0]), int(row[1]))
+    if fp == _CACHE.fingerprint:
+        return _CACHE.hashes, _CACHE.norm, True
+    tbl = con.sql(f"SELECT h, any_value(text) AS text FROM {src} GROUP BY h").to_arrow_table()
+    hashes = np.asarray(tbl.column("h").to_numpy(), dtype=np.uint64)
+    norm = pa.array(normalize_many(tbl.column("text").to_pylist()), pa.string())
+    _CACHE.fingerprint, _CACHE.hashes, _CACHE.norm = fp, hashes, norm
+    return hashes, norm, False
+
+
 def text_actions(
     con: duckdb.DuckDBPyConnection,
     posts: str,
@@ -49,44 +76,42 @@ def text_actions(
 ) -> dict[str, Any]:
     """Create temp table `out(account_id, object, t, post_id)` of original posts' text objects.
 
-    Distinct raw texts are normalised once in Python; normalised texts shorter
-    than `min_chars` are dropped; the rest get an object id (by default one per
-    distinct normalised text, or whatever `mapper` assigns).
+    Distinct raw texts (by 64-bit hash) are normalised once in Python;
+    normalised texts shorter than `min_chars` are dropped; the rest get an
+    object id (by default one per distinct normalised text, or whatever
+    `mapper` assigns to the distinct normalised texts).
     """
     t0 = time.perf_counter()
     src = ident(out) + "_src"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {src} AS
-        SELECT post_id, account_id, epoch(created_at) AS t, text FROM {ident(posts)}
+        SELECT post_id, account_id, epoch(created_at) AS t, hash(text) AS h, text FROM {ident(posts)}
         WHERE coalesce(kind, 'post') <> 'repost' AND text IS NOT NULL AND created_at IS NOT NULL"""
     )
-    raw = con.sql(f"SELECT DISTINCT text FROM {src}").to_arrow_table().column(0).to_pylist()
-    norm = normalize_many(raw)
+    hashes, norm, cached = _normalised(con, src)
     t_norm = time.perf_counter()
-    index: dict[str, int] = {}
-    keep = np.array([len(s) >= min_chars for s in norm], dtype=bool)
-    tid = np.full(len(norm), -1, dtype=np.int64)
-    for i, s in enumerate(norm):
-        if keep[i]:
-            tid[i] = index.setdefault(s, len(index))
-    distinct = list(index)
+    keep = pc.greater_equal(pc.utf8_length(norm), min_chars)
+    enc = pc.if_else(keep, norm, pa.scalar(None, pa.string())).dictionary_encode()
+    tid = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    distinct: list[str] = enc.dictionary.to_pylist()
     stats: dict[str, Any] = {
-        "raw_texts_distinct": len(raw),
-        "texts_too_short": int((~keep).sum()),
+        "raw_texts_distinct": len(norm),
+        "texts_too_short": len(norm) - int(pc.sum(keep).as_py() or 0),
         "texts_distinct": len(distinct),
+        "normalisation_cached": cached,
     }
     if mapper is not None:
         obj_of_text, extra = mapper(distinct)
         stats.update(extra)
         tid = np.where(tid >= 0, obj_of_text[np.maximum(tid, 0)], -1)
-    mapping = pa.table({"text": pa.array(raw, pa.string()), "object": pa.array(tid, pa.int64())})
+    mapping = pa.table({"h": pa.array(hashes, pa.uint64()), "object": pa.array(tid, pa.int64())})
     view = ident(out) + "_map"
     con.register(view, mapping)
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE {ident(out)} AS
             SELECT s.account_id, m.object, s.t, s.post_id FROM {src} s
-            JOIN {view} m ON s.text = m.text WHERE m.object >= 0"""
+            JOIN {view} m ON s.h = m.h WHERE m.object >= 0"""
         )
     finally:
         con.unregister(view)
