@@ -109,3 +109,10 @@ def test_tweets_file_without_account_column_names_file_and_column(fresh_case: Ca
         ingest(fresh_case, [f], progress=False)
     assert str(f) in str(err.value) and "userid" in str(err.value)
     assert fresh_case.count("posts") == 0
+
+
+def test_zip_members_and_gz_files_are_read_and_named(archive_case: Case) -> None:
+    zed = _post(archive_case, planted.snowflake(planted.T0 + 86_400_000))
+    assert str(zed["source"]).endswith("test_tweets_csv_hashed_2020_12.zip!test_tweets_csv_hashed_2020_12.csv")
+    quote = _post(archive_case, planted.snowflake(planted.T0 + 7_200_000))
+    assert str(quote["source"]).endswith("test_tweets_csv_hashed_2.csv.gz")
