@@ -240,3 +240,14 @@ def test_flagged_account_without_a_profile_is_listed_hashed(export_case: Case, s
     assert H("4242424242") in {u["userid"] for u in users}
     assert len(users) == len(FLAGGED) + 1
     assert not any("4242424242" in v for u in users for v in u.values())
+
+
+def test_profile_links_of_hashed_accounts_keep_only_the_site(export_case: Case, salt_file: Path,
+                                                              tmp_path: Path) -> None:
+    export_case.con.execute("UPDATE accounts SET url = 'https://instagram.com/quiet.person.page' "
+                            "WHERE account_id = '1005'")
+    users, _ = release(export_case, tmp_path / "r", salt_file)
+    by_id = {u["userid"]: u for u in users}
+    assert by_id[H("1005")]["user_profile_url"] == "https://instagram.com/"
+    assert by_id[H("1001")]["user_profile_url"] == ""  # javascript: has no site
+    assert by_id["1003"]["user_profile_url"] == "javascript:alert(1)"  # public: as given (CSV is inert text)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -116,7 +117,7 @@ class _Account:
             "user_screen_name": _free(handle) if self.public else self.id,
             "user_reported_location": _free(self.text(row["location"])),
             "user_profile_description": _free(self.text(row["description"])),
-            "user_profile_url": _free(self.text(row["url"])),
+            "user_profile_url": _free(self.text(row["url"] if self.public else _host_only(row["url"]))),
             "follower_count": row["followers"],
             "following_count": row["following"],
             "account_creation_date": created.strftime("%Y-%m-%d") if created else "",
@@ -133,6 +134,21 @@ class _Account:
                     self._own_re = re.compile("|".join(re.escape(v) for v in self._own), re.I)
                 out = self._own_re.sub(self.id, out)
         return out
+
+
+def _host_only(url: str | None) -> str | None:
+    """A pseudonymised account's profile link reduced to its site: the path often names the person."""
+    if not url or not url.strip():
+        return url
+    text = url.strip()
+    try:
+        parts = urlsplit(text if "://" in text else "//" + text)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if not host or "." not in host:
+        return None
+    return f"{parts.scheme}://{host}/" if parts.scheme else f"{host}/"
 
 
 def _free(value: Any) -> str:

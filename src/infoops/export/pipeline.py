@@ -81,6 +81,7 @@ def run_pipeline(
             return path
 
         res.outputs["report"] = _timed(res, "report", on_step, report)
+        res.counts["report"] = {"bytes": res.outputs["report"].stat().st_size}
         takedown = case_dir / TAKEDOWN_NAME
         res.counts["takedown"] = _timed(res, "takedown", on_step, lambda: export_takedown(case, takedown))
         res.outputs["takedown"] = takedown

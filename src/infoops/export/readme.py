@@ -44,7 +44,9 @@ Networks (network id: accounts): {networks}.
   `user_profile_description`, `user_reported_location` and `user_profile_url`,
   and a bare word equal to the account's handle or id (words of at least
   {min_token} characters). A pseudonymised account's own display name is also
-  replaced inside its own profile and posts.
+  replaced inside its own profile and posts, and its `user_profile_url` is
+  cut down to the site (`https://instagram.com/`), since the rest of a
+  personal link often names the person.
 - Accounts that are referenced but were not in the investigated data (their
   follower count is unknown) are pseudonymised too. A handle that cannot be
   tied to an account is hashed from `"@"` + the lower-cased handle, so all
