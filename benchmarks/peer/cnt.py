@@ -114,22 +114,39 @@ class PeerResult:
     peak_rss_mb: float = 0.0
 
 
-def _run(cmd: list[str], timeout: float | None) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS MB of the process tree's largest child)."""
-    import resource
-
+def _run(cmd: list[str], timeout: float | None) -> tuple[float, float, float]:
+    """Run a command; return (wall seconds, CPU seconds, peak RSS MB) of it and its waited-for children."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
     secs = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    return secs, rss
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
+    usage = _last_child_usage()
+    return secs, usage[0], usage[1]
+
+
+def _last_child_usage() -> tuple[float, float]:
+    """CPU seconds and peak RSS (MB) added to RUSAGE_CHILDREN by the last reaped child."""
+    import resource
+
+    global _CHILD_CPU
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = ru.ru_utime + ru.ru_stime
+    delta, _CHILD_CPU = cpu - _CHILD_CPU, cpu
+    return delta, ru.ru_maxrss / 1024.0
+
+
+_CHILD_CPU = 0.0
 
 
 def preprocess(exe: Path, db: Path, csv_path: Path, timeout: float | None = None) -> float:
     """Load the CSV into the peer's SQLite database; returns seconds."""
-    secs, _ = _run([str(exe), str(db), "preprocess", "--format", "csv", str(csv_path)], timeout)
+    secs, _, _ = _run([str(exe), str(db), "preprocess", "--format", "csv", str(csv_path)], timeout)
     return secs
 
 
@@ -150,9 +167,9 @@ def compute(
            "--min_edge_weight", str(int(min_edge_weight)), "--n_cpus", str(int(n_cpus))]
     if similarity_threshold is not None:
         cmd += ["--similarity_threshold", str(similarity_threshold)]
-    secs, rss = _run(cmd, timeout)
+    secs, cpu, rss = _run(cmd, timeout)
     pairs, weights = read_edges(db, network)
-    return PeerResult(network, pairs, weights, {"compute": secs}, rss)
+    return PeerResult(network, pairs, weights, {"compute": secs, "compute_cpu": cpu}, rss)
 
 
 def read_edges(db: Path, network: str) -> tuple[set[tuple[str, str]], dict[tuple[str, str], float]]:
