@@ -251,3 +251,14 @@ def test_profile_links_of_hashed_accounts_keep_only_the_site(export_case: Case, 
     assert by_id[H("1005")]["user_profile_url"] == "https://instagram.com/"
     assert by_id[H("1001")]["user_profile_url"] == ""  # javascript: has no site
     assert by_id["1003"]["user_profile_url"] == "javascript:alert(1)"  # public: as given (CSV is inert text)
+
+
+def test_release_of_one_network(export_case: Case, salt_file: Path, tmp_path: Path) -> None:
+    export_case.con.execute("UPDATE networks SET label = 'inauthentic' WHERE network_id = 'net-2'")
+    users, tweets = release(export_case, tmp_path / "all", salt_file)
+    assert {u["userid"] for u in users} >= {H("2001"), H("2002")}
+    counts = export_disclosure(export_case, tmp_path / "one", salt_file, networks=["net-2"])
+    users = read(tmp_path / "one" / "infoops_users_csv_hashed.csv")
+    assert {u["userid"] for u in users} == {H("2001"), H("2002")} and counts["networks"] == 1
+    with pytest.raises(InfoopsError, match="no-such-net"):
+        export_disclosure(export_case, tmp_path / "x", salt_file, networks=["no-such-net"])

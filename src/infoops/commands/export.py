@@ -58,12 +58,16 @@ def graph(case_dir: Path, output: Path, network: str | None, all_edges: bool) ->
               help="Accounts with fewer followers (or an unknown count) are pseudonymised.")
 @click.option("--name", default=DEFAULT_NAME, show_default=True,
               help="Release name: files are NAME_users_csv_hashed.csv, NAME_tweets_csv_hashed.csv, ...")
-def disclosure(case_dir: Path, out_dir: Path, salt_file: Path, min_followers: int, name: str) -> None:
+@click.option("--network", "networks", multiple=True,
+              help="Release only the flagged accounts of this network (repeatable); default: every flagged network.")
+def disclosure(case_dir: Path, out_dir: Path, salt_file: Path, min_followers: int, name: str,
+               networks: tuple[str, ...]) -> None:
     """A public release of the flagged networks in the IO archive format, small accounts hashed."""
     from infoops.export.disclosure import export_disclosure
 
     with Case.open(case_dir, create=False) as case:
-        counts = export_disclosure(case, out_dir, salt_file, min_followers=min_followers, name=name)
+        counts = export_disclosure(case, out_dir, salt_file, min_followers=min_followers, name=name,
+                                   networks=list(networks) or None)
     _console.print(
         f"disclosure: {counts['accounts']} accounts ({counts['hashed_accounts']} hashed), "
         f"{counts['tweets']} tweets, {counts['media']} media links -> {out_dir}"

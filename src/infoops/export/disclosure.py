@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from infoops.export._common import ExportError, flagged_table
 from infoops.export.pseudonym import MIN_BARE_TOKEN, MIN_FOLLOWERS, Pseudonymiser, read_salt
@@ -262,16 +263,29 @@ def _tsv(value: str) -> str:
     return neutralise(value.replace("\t", " ").replace("\r", " ").replace("\n", " "))
 
 
+def _only_networks(flagged: pa.Table, networks: list[str]) -> pa.Table:
+    known = set(flagged.column("network_id").to_pylist())
+    missing = [n for n in networks if n not in known]
+    if missing:
+        raise ExportError(f"no flagged accounts in network(s) {', '.join(missing)} "
+                          f"(flagged networks: {', '.join(sorted(str(k) for k in known)) or 'none'})")
+    return flagged.filter(pc.is_in(flagged.column("network_id"), pa.array(networks)))
+
+
 def export_disclosure(case: Case, out_dir: Path, salt_file: Path, min_followers: int = MIN_FOLLOWERS,
-                      name: str = DEFAULT_NAME) -> dict[str, int]:
-    """Write a hashed public release of the flagged accounts into `out_dir`; returns counts."""
+                      name: str = DEFAULT_NAME, networks: Sequence[str] | None = None) -> dict[str, int]:
+    """Write a hashed public release of the flagged accounts (of `networks` only, if given)
+    into `out_dir`; returns counts."""
     out_dir = Path(out_dir)
     if not _NAME_OK.match(name):
         raise ExportError(f"release name {name!r}: use letters, digits, '_', '-' or '.'")
     salt = read_salt(salt_file)
-    params = {"out": str(out_dir), "min_followers": min_followers, "name": name, "salt_file": str(salt_file)}
+    params = {"out": str(out_dir), "min_followers": min_followers, "name": name, "salt_file": str(salt_file),
+              "networks": list(networks) if networks else None}
     with case.run("export disclosure", params) as rec:
         flagged = flagged_table(case.con)
+        if networks:
+            flagged = _only_networks(flagged, list(networks))
         out_dir.mkdir(parents=True, exist_ok=True)
         ps = _pseudonymiser(case, salt, min_followers)
         case.con.register("_disclose_flagged", flagged.select(["account_id"]))
