@@ -103,14 +103,13 @@ def test_chinese_russian_turkish_text_kept(report_html: tuple[Path, str]) -> Non
     assert re.search(r"[çğıöşüÇĞİÖŞÜ]", body)
 
 
-def test_graph_is_sampled_by_centrality(tmp_path: Path) -> None:
+def test_graph_is_sampled_from_the_most_central_along_links(tmp_path: Path) -> None:
     case = Case.open(tmp_path / "case")
     build_demo_case(case, DemoSizes(op_core=30, op_amplifiers=170, fandom=10, background=20, posts_per_account=2),
                     hostile=False)
     out = build_report(case, tmp_path / "r.html", sample_accounts=25, max_networks=1)
-    top = {r[0] for r in case.con.execute(
-        "SELECT account_id FROM memberships WHERE network_id = 'N1' ORDER BY centrality DESC LIMIT 25").fetchall()}
-    case.close()
+    top = case.con.execute(
+        "SELECT account_id FROM memberships WHERE network_id = 'N1' ORDER BY centrality DESC LIMIT 1").fetchall()
     text = out.read_text(encoding="utf-8")
     specs = [json.loads(b) for b in re.findall(r'<script type="application/json" id="spec-fig\d+">(.*?)</script>',
                                                text, re.S)]
@@ -118,8 +117,16 @@ def test_graph_is_sampled_by_centrality(tmp_path: Path) -> None:
     assert len(graph) == 1
     markers = [t for t in graph[0]["data"] if t["mode"] == "markers"]
     ids = {re.search(r"id (\d+)", h).group(1) for t in markers for h in t["text"]}  # type: ignore[union-attr]
-    assert ids == top
-    assert "25 most central of 200" in text
+    assert len(ids) == 25 and top[0][0] in ids
+    # the sample is connected: breadth-first from the hub, so 25 accounts carry at least 24 links
+    case.con.register("picked", __import__("pyarrow").table({"a": sorted(ids)}))
+    links = case.con.execute("SELECT count(*) FROM edges WHERE src IN (SELECT a FROM picked) "
+                             "AND dst IN (SELECT a FROM picked)").fetchall()[0][0]
+    case.close()
+    assert links >= 24
+    line_points = sum(len(t["x"]) for t in graph[0]["data"] if t["mode"] == "lines")
+    assert line_points == 3 * links  # every link among the sampled accounts is drawn (x0, x1, gap)
+    assert "25 of 200 accounts, sampled" in text
     assert text.count('class="network"') == 1
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 import igraph as ig
+import numpy as np
 import pyarrow as pa
 
 from infoops.report.queries import MEMBERS_VIEW, register, rows
@@ -18,17 +19,67 @@ DEFAULT_GRAPH_NODES = 300
 
 
 def graph_nodes(con: duckdb.DuckDBPyConnection, max_nodes: int) -> dict[str, list[dict[str, Any]]]:
-    """The `max_nodes` most central members of each network, with handle and role."""
-    found = rows(con, f"""
-        SELECT m.network_id, m.account_id, m.role, m.centrality, a.handle, a.followers
-        FROM {MEMBERS_VIEW} m LEFT JOIN accounts a USING (account_id)
-        QUALIFY row_number() OVER (PARTITION BY m.network_id
-                                   ORDER BY m.centrality DESC NULLS LAST, m.account_id) <= ?""",
-        [max_nodes])
+    """Up to `max_nodes` members of each network, with handle and role.
+
+    Small networks are drawn whole. Larger ones are sampled by a snowball over
+    the network's own edges: breadth-first from the most central account, then
+    from the next most central one not yet reached, so the drawing keeps the
+    hubs *and* the links between them (the top-N by centrality alone can be a
+    scatter of unconnected points).
+    """
+    members = con.sql(f"SELECT network_id, account_id, centrality FROM {MEMBERS_VIEW}").fetchnumpy()
+    picked: list[tuple[str, str, int]] = []
+    nets = members["network_id"].astype(str)
+    for nid in sorted(set(nets.tolist())):
+        mask = nets == nid
+        ids = members["account_id"][mask].astype(str)
+        cent = np.nan_to_num(np.asarray(members["centrality"][mask], dtype=float), nan=-1.0)
+        order = np.lexsort((ids, -cent))  # most central first, ties by id
+        chosen = order[:max_nodes] if len(ids) <= max_nodes else _snowball(con, nid, ids, order, max_nodes)
+        picked.extend((nid, str(ids[i]), rank) for rank, i in enumerate(chosen))
+    register(con, "rep_pick", pa.table({"network_id": pa.array([p[0] for p in picked], pa.string()),
+                                        "account_id": pa.array([p[1] for p in picked], pa.string()),
+                                        "rank": pa.array([p[2] for p in picked], pa.int64())}))
+    try:
+        found = rows(con, f"""
+            SELECT k.network_id, m.account_id, m.role, m.centrality, a.handle, a.followers
+            FROM rep_pick k JOIN {MEMBERS_VIEW} m ON m.network_id = k.network_id AND m.account_id = k.account_id
+            LEFT JOIN accounts a ON a.account_id = k.account_id
+            ORDER BY k.network_id, k.rank""")
+    finally:
+        con.complete()
+        con.unregister("rep_pick")
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in found:
         out[str(r.pop("network_id"))].append(r)
     return dict(out)
+
+
+def _snowball(con: duckdb.DuckDBPyConnection, nid: str, ids: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
+    """Indexes into `ids` of `n` accounts reached breadth-first from the most central ones."""
+    found = con.sql(f"""
+        WITH half AS MATERIALIZED (
+          SELECT e.src, e.dst FROM edges e JOIN {MEMBERS_VIEW} a ON e.src = a.account_id AND a.network_id = $nid)
+        SELECT h.src, h.dst FROM half h JOIN {MEMBERS_VIEW} b ON h.dst = b.account_id AND b.network_id = $nid""",
+        params={"nid": nid}).fetchnumpy()
+    if len(found["src"]) == 0:
+        return order[:n]
+    index = {a: i for i, a in enumerate(ids.tolist())}
+    src = np.fromiter((index[a] for a in found["src"].astype(str).tolist()), dtype=np.int64)
+    dst = np.fromiter((index[a] for a in found["dst"].astype(str).tolist()), dtype=np.int64)
+    g = ig.Graph(n=len(ids), edges=np.column_stack([src, dst]).tolist())
+    seen = np.zeros(len(ids), dtype=bool)
+    out: list[int] = []
+    for seed in order.tolist():
+        if seen[seed]:
+            continue
+        for v in g.bfs(seed)[0]:
+            if not seen[v]:
+                seen[v] = True
+                out.append(v)
+                if len(out) == n:
+                    return np.array(out)
+    return np.array(out)
 
 
 def graph_edges(con: duckdb.DuckDBPyConnection, nodes: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
@@ -98,7 +149,7 @@ def graph_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], total
                        "text": text, "hoverinfo": "text",
                        "marker": {"size": 7, "color": colour_for(role, ROLE_COLOURS),
                                   "line": {"width": 0.5, "color": "#ffffff"}}})
-    note = f"{len(nodes):,} most central of {total:,} accounts" if total > len(nodes) else f"all {total:,} accounts"
+    note = f"{len(nodes):,} of {total:,} accounts, sampled" if total > len(nodes) else f"all {total:,} accounts"
     return {"data": traces, "layout": {
         "height": 520, "showlegend": True, "hovermode": "closest",
         "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x"},
