@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from infoops.cli import build
-from infoops.simulate import build_params, simulate
+from infoops.simulate import SCENARIOS, build_params, simulate
 from infoops.simulate.timing import TWITTER_EPOCH_MS
 from infoops.simulate.writer import TRUTH_COLUMNS, TWEET_COLUMNS, USER_COLUMNS
 
@@ -291,22 +291,19 @@ def test_prior_network_silent_and_referenced(sim: Path, con: duckdb.DuckDBPyConn
 
 
 def test_repurposed_and_hijacked_switch_language(con: duckdb.DuckDBPyConnection) -> None:
-    for role, before_lang in (("repurposed", "en"), ("hijacked", None)):
-        rows = con.execute(
-            "SELECT userid, tweet_language, tweet_time FROM t WHERE role = ? AND is_retweet = 'False' "
-            "ORDER BY userid, tweetid::HUGEINT",
-            [role],
-        ).fetchall()
-        assert rows, role
-        firsts = {}
-        lasts = {}
-        for uid, lang, _ in rows:
-            firsts.setdefault(uid, lang)
-            lasts[uid] = lang
-        switched = sum(firsts[u] != lasts[u] for u in firsts)
-        assert switched / len(firsts) > 0.5, role
-        if before_lang:
-            assert sum(v == before_lang for v in firsts.values()) / len(firsts) > 0.8
+    def share(role: str, lang_sql: str, when: str) -> float:
+        return _share(
+            con,
+            f"SELECT avg(CASE WHEN {lang_sql} THEN 1 ELSE 0 END) FROM t WHERE role = '{role}' "
+            f"AND is_retweet = 'False' AND {when}",
+        )
+
+    # repurposed cn accounts: English spam before the switch, Chinese operation content after
+    assert share("repurposed", "tweet_language = 'en'", "tweet_time < '2020-01-10'") > 0.95
+    assert share("repurposed", "tweet_language = 'zh'", "tweet_time >= '2020-03-01'") > 0.5
+    # hijacked tr accounts: another language before, Turkish ring content after
+    assert share("hijacked", "tweet_language <> 'tr'", "tweet_time < '2020-01-15'") > 0.95
+    assert share("hijacked", "tweet_language = 'tr'", "tweet_time >= '2020-03-15'") > 0.5
 
 
 def test_tr_ring_retweets_stay_inside_rings(con: duckdb.DuckDBPyConnection) -> None:
@@ -362,3 +359,36 @@ def test_stealth_changes_the_operation(tmp_path: Path) -> None:
 
     blatant, stealthy = op_stats(0.0), op_stats(1.0)
     assert stealthy[0] > 3 * blatant[0] and stealthy[1] > blatant[1] + 0.2
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_every_scenario_runs_and_keeps_its_promise(scenario: str, tmp_path: Path) -> None:
+    summary = simulate(tmp_path / scenario, build_params(scenario=scenario, scale=0.01, seed=5))
+    accounts = summary["counts"]["accounts"]
+    assert summary["params"]["scenario"] == scenario
+    has_ops = any(accounts.get(op, 0) for op in ("cn_2020", "ru_media", "tr_ring"))
+    assert has_ops == (scenario != "no-ops")
+    assert accounts["organic"] > 0 and accounts["fandom"] > 0
+
+
+def test_mimicry_makes_authentic_profiles_look_fake(tmp_path: Path) -> None:
+    def fandom_profile(mimicry: float) -> tuple[float, float]:
+        out = tmp_path / f"m{mimicry}"
+        simulate(out, build_params(scale=0.02, seed=6, mimicry=mimicry))
+        c = duckdb.connect()
+        c.execute(
+            f"CREATE VIEW f AS SELECT u.* FROM read_csv('{out}/archive/platform_users.csv', all_varchar=true) u "
+            f"JOIN read_csv('{out}/truth.csv', all_varchar=true) t ON u.userid = t.account_id "
+            f"WHERE t.\"group\" = 'fandom'"
+        )
+        row = c.execute(
+            "SELECT (SELECT median(follower_count::INT) FROM f), "
+            "(SELECT sum(n) FROM (SELECT count(*) n FROM f GROUP BY account_creation_date ORDER BY n DESC LIMIT 4))"
+            " / (SELECT count(*) FROM f)"
+        ).fetchone()
+        assert row is not None
+        return float(row[0]), float(row[1])
+
+    plain, fake = fandom_profile(0.0), fandom_profile(1.0)
+    assert fake[0] < plain[0] / 5
+    assert fake[1] > 0.8 > 0.2 > plain[1]  # creation dates pile up on four days

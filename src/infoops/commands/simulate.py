@@ -82,6 +82,12 @@ from infoops.simulate.params import DEFAULT_SCALE, DEFAULT_SCENARIO, DEFAULT_SPL
     help="Share of fake accounts with name+8-digit handles (default 0.6).",
 )
 @click.option(
+    "--mimicry",
+    type=float,
+    default=None,
+    help="Share of fans and activists with fake-looking profiles: burst-created, few followers (default 0).",
+)
+@click.option(
     "--split-rows",
     type=int,
     default=DEFAULT_SPLIT_ROWS,
@@ -100,6 +106,7 @@ def simulate_cmd(
     hijacked_fraction: float | None,
     viral_intensity: float | None,
     handle_pattern_fraction: float | None,
+    mimicry: float | None,
     split_rows: int,
 ) -> None:
     """Write a synthetic platform in the IO archive format, with a truth file."""
@@ -114,6 +121,7 @@ def simulate_cmd(
         hijacked_fraction=hijacked_fraction,
         viral_intensity=viral_intensity,
         handle_pattern_fraction=handle_pattern_fraction,
+        mimicry=mimicry,
         split_rows=split_rows,
     )
     console = Console(stderr=True)

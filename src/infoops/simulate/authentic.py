@@ -16,6 +16,7 @@ from infoops.simulate.timing import (
     DAY_MS,
     HOUR_MS,
     after,
+    date_ms,
     local_times,
     lognormal_delay_ms,
     weighted_years,
@@ -36,6 +37,27 @@ from infoops.simulate.vocab import (
 def _words(pf: Platform, words: list[str], n: int, lo: int, hi: int, sep: str = " ") -> pa.Array:
     lengths = pf.rng.integers(lo, hi + 1, size=n)
     return tg.words_from(pf.rng, pa.array(words, pa.string()), None, lengths, sep)
+
+
+def mimic(
+    pf: Platform, n: int, a: str, b: str, median: float
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Profiles of authentic accounts that look fake (share `mimicry`): created in a
+    few bursts between a and b (as when a fandom or a protest movement recruits),
+    with few followers. Without mimicry: ordinary follower counts only."""
+    rng = pf.rng
+    followers = pr.heavy_followers(rng, n, median)
+    created = weighted_years(rng, n, list(range(2010, 2020)), [1, 2, 3, 3, 3, 3, 3, 3, 3, 3])
+    fresh = rng.random(n) < pf.p.mimicry
+    k = int(fresh.sum())
+    if k:
+        lo, hi = date_ms(a) // DAY_MS, date_ms(b) // DAY_MS
+        days = rng.choice(np.arange(lo, hi), size=4, replace=False) * DAY_MS
+        created[fresh] = days[rng.integers(0, 4, k)] + rng.integers(0, DAY_MS, k)
+        followers[fresh] = np.where(
+            rng.random(k) < 0.3, 0, rng.lognormal(np.log(8), 1.0, k)
+        ).astype(np.int64)
+    return {"created_ms": created, "followers": followers}, fresh
 
 
 # ---- fandoms -----------------------------------------------------------------------------
@@ -75,16 +97,16 @@ class Fandoms:
                 [f"{f['idol']} stan 💜", f"{f['idol']} forever", f"fan account | {f['idol']}"],
                 dtype=object,
             )[pf.rng.integers(0, 3, n)]
+            prof, _ = mimic(pf, n, "2019-09-01", "2020-03-01", 300)
             fans.append(
                 add_people(
                     pf,
                     n,
                     "fandom",
                     langs=langs,
-                    followers_median=300,
-                    years=list(range(2012, 2020)),
-                    year_w=[1, 2, 3, 4, 4, 4, 3, 2],
                     description=bio,
+                    created_ms=prof["created_ms"],
+                    followers=prof["followers"],
                 )
             )
         eager = pf.rng.random(sum(len(f) for f in fans)) < 0.5
@@ -197,8 +219,11 @@ class Activists:
         )[pf.rng.integers(0, 5, n)]
         years = list(range(2009, 2021))
         n_lead = max(2, n // 30)
-        foll = pr.heavy_followers(pf.rng, n, 250)
+        prof, fresh = mimic(pf, n, "2019-06-01", "2019-12-01", 250)
+        foll = prof["followers"]
         foll[:n_lead] = pf.rng.integers(5_000, 80_000, size=n_lead)
+        created = weighted_years(pf.rng, n, years, [1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 8, 3])
+        created[fresh] = prof["created_ms"][fresh]
         # activists mostly live in Hong Kong
         tz = np.where(pf.rng.random(n) < 0.75, 8.0, pr.timezones(pf.rng, langs))
         members = add_people(
@@ -206,11 +231,10 @@ class Activists:
             n,
             "activist",
             langs=langs,
-            years=years,
-            year_w=[1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 8, 3],
             description=bio,
             tz=tz,
             followers=foll,
+            created_ms=created,
         )
         leaders = members[:n_lead]
         return cls(members, leaders)

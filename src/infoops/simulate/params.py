@@ -35,6 +35,7 @@ class SimParams:
     hijacked_fraction: float = 0.15
     viral_intensity: float = 1.0
     handle_pattern_fraction: float = 0.6
+    mimicry: float = 0.0
     split_rows: int = DEFAULT_SPLIT_ROWS
     start: str = "2020-01-01"
     end: str = "2020-06-01"
@@ -57,7 +58,12 @@ class SimParams:
                 raise SimulationError(f"unknown operation {k!r} (known: {', '.join(OPERATIONS)})")
             if not 0.0 <= v <= 1.0:
                 raise SimulationError(f"stealth of {k} must be in [0, 1] (got {v})")
-        for name in ("repurposed_fraction", "hijacked_fraction", "handle_pattern_fraction"):
+        for name in (
+            "repurposed_fraction",
+            "hijacked_fraction",
+            "handle_pattern_fraction",
+            "mimicry",
+        ):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise SimulationError(f"{name} must be in [0, 1] (got {v})")
@@ -89,6 +95,16 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "stealth": _all(0.4),
         "sizes": _sizes(viral=2.0, fandom=3.0, activist=3.0, news=2.0),
         "viral_intensity": 2.0,
+        "mimicry": 0.4,
+    },
+    "hard": {
+        "stealth": _all(0.75),
+        "sizes": _sizes(viral=2.0, fandom=3.0, activist=3.0, news=2.0),
+        "viral_intensity": 2.0,
+        "mimicry": 0.8,
+        "repurposed_fraction": 0.3,
+        "hijacked_fraction": 0.35,
+        "handle_pattern_fraction": 0.2,
     },
     "small-ops": {"sizes": _sizes(cn_2020=0.25, ru_media=0.25, tr_ring=0.25, prior=0.5)},
     "no-ops": {"sizes": _sizes(cn_2020=0.0, ru_media=0.0, tr_ring=0.0, prior=0.0)},
