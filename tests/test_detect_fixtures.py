@@ -39,6 +39,7 @@ class Planted:
             "time_precision": "s",
             "kind": "post",
             "ref_post_id": None,
+            "ref_account_id": None,
             "hashtags": [],
             "urls": [],
             "mentions": [],

@@ -102,6 +102,19 @@ def _split(value: str | None) -> list[str] | None:
     help="Leiden modularity resolution (higher: smaller networks).",
 )
 @click.option(
+    "--attach/--no-attach",
+    default=_D.attach,
+    show_default=True,
+    help="Attach accounts that amplify one network far beyond its popularity (binomial test) as its members.",
+)
+@click.option(
+    "--attach-alpha",
+    type=float,
+    default=_D.attach_alpha,
+    show_default=True,
+    help="Family-wise error rate of the amplifier attachment test (Bonferroni).",
+)
+@click.option(
     "--attribute/--no-attribute",
     default=_D.attribute,
     show_default=True,
@@ -120,6 +133,8 @@ def detect(
     min_size: int,
     min_centrality: float,
     resolution: float,
+    attach: bool,
+    attach_alpha: float,
     attribute: bool,
     seed: int,
 ) -> None:
@@ -134,6 +149,8 @@ def detect(
         min_size=min_size,
         min_centrality=min_centrality,
         resolution=resolution,
+        attach=attach,
+        attach_alpha=attach_alpha,
         seed=seed,
         attribute=attribute,
     )

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from infoops.detect import fusion, networks
+from infoops.detect.attach import DEFAULT_ATTACH_ALPHA, attach_amplifiers, merge_attached
 from infoops.detect.base import Signal
 from infoops.errors import InfoopsError, NothingDetected
 from infoops.registry import signals
@@ -42,6 +43,8 @@ class DetectParams:
     min_size: int = networks.DEFAULT_MIN_SIZE
     min_centrality: float = networks.DEFAULT_MIN_CENTRALITY
     resolution: float = networks.DEFAULT_RESOLUTION
+    attach: bool = True  # attach amplifiers of the networks (infoops.detect.attach)
+    attach_alpha: float = DEFAULT_ATTACH_ALPHA
     seed: int = 1
     attribute: bool = True
     # per-signal overrides, e.g. {"fast_repost": {"seconds": 5}}
@@ -180,6 +183,10 @@ def detect_case(
             params.resolution,
             params.seed,
         )
+        if params.attach:
+            att = attach_amplifiers(case.con, nets.memberships, alpha=params.attach_alpha)
+            nets.networks, nets.memberships = merge_attached(nets.networks, nets.memberships, att.memberships)
+            nets.stats.update(att.stats)
         _write(case, rec.run_id, fitted, sig_edges, fused, nets)
         attribution = _attribute(case, rec.run_id, priors) if params.attribute else None
         summary = DetectSummary(

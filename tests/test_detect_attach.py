@@ -1,0 +1,62 @@
+"""Amplifier attachment: accounts boosting one network far beyond its popularity join it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from test_detect_fixtures import Planted
+
+from infoops.detect.attach import attach_amplifiers, merge_attached
+from infoops.store import Case
+
+
+def _case(seed: int) -> tuple[Case, pa.Table, list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    p = Planted()
+    core = [f"core{i}" for i in range(8)]
+    authors = [f"author{i}" for i in range(200)]
+    originals: dict[str, list[str]] = {}
+    for acc in core + authors:
+        for _ in range(5):
+            p.post(acc, float(rng.uniform(0, 86400 * 10)), "post", "")
+            originals.setdefault(acc, []).append(f"p{p._n}")
+
+    def repost(acc: str, author: str) -> None:
+        pid = originals[author][int(rng.integers(5))]
+        p.post(acc, float(rng.uniform(0, 86400 * 10)), "repost", pid)
+        p.rows[-1]["ref_account_id"] = author
+
+    amps = [f"amp{i}" for i in range(15)]
+    for acc in amps:  # six amplifications, most of them of the core
+        for j in range(6):
+            repost(acc, core[int(rng.integers(len(core)))] if j < 5 else authors[int(rng.integers(200))])
+    bystanders = [f"bg{i}" for i in range(400)]
+    for acc in bystanders:  # organic: popularity-weighted, the core is just 8 of 208 authors
+        for _ in range(int(rng.integers(2, 12))):
+            pool = core + authors
+            repost(acc, pool[int(rng.integers(len(pool)))])
+    case = p.load(Case.memory())
+    mem = pa.table({"network_id": ["N0001"] * len(core), "account_id": core, "centrality": [1.0] * len(core)})
+    return case, mem, amps, bystanders
+
+
+def test_amplifiers_attach_and_bystanders_do_not() -> None:
+    for seed in (1, 2):
+        case, mem, amps, bystanders = _case(seed)
+        res = attach_amplifiers(case.con, mem)
+        got = set(res.memberships.column("account_id").to_pylist())
+        assert set(amps) <= got
+        assert len(got & set(bystanders)) <= 2  # the test is family-wise at 0.01
+        assert set(res.memberships.column("network_id").to_pylist()) == {"N0001"}
+        nets = pa.table({"network_id": ["N0001"], "size": pa.array([8], pa.int64())})
+        nets2, mem2 = merge_attached(nets, mem, res.memberships)
+        assert nets2.column("size").to_pylist() == [8 + len(got)]
+        assert mem2.num_rows == 8 + len(got)
+        case.close()
+
+
+def test_no_networks_nothing_attached() -> None:
+    case, mem, _, _ = _case(3)
+    res = attach_amplifiers(case.con, mem.slice(0, 0))
+    assert res.memberships.num_rows == 0
+    case.close()
