@@ -262,3 +262,13 @@ def test_release_of_one_network(export_case: Case, salt_file: Path, tmp_path: Pa
     assert {u["userid"] for u in users} == {H("2001"), H("2002")} and counts["networks"] == 1
     with pytest.raises(InfoopsError, match="no-such-net"):
         export_disclosure(export_case, tmp_path / "x", salt_file, networks=["no-such-net"])
+
+
+def test_own_name_and_handle_in_own_text_are_replaced(export_case: Case, salt_file: Path, tmp_path: Path) -> None:
+    export_case.con.execute(
+        "UPDATE posts SET text = 'follow QUIET AMPLIFIER ZETA aka quiet_amp_01 \ue000 today' WHERE post_id = '641'")
+    export_case.con.execute("UPDATE accounts SET description = 'I am Quiet Amplifier Zeta' WHERE account_id = '1005'")
+    users, tweets = release(export_case, tmp_path / "r", salt_file)
+    me = H("1005")
+    assert {t["tweetid"]: t["tweet_text"] for t in tweets}["641"] == f"follow {me} aka {me}  today"
+    assert {u["userid"]: u for u in users}[me]["user_profile_description"] == f"I am {me}"

@@ -52,6 +52,8 @@ TWEET_COLUMNS = (
 )
 MEDIA_HOSTS = re.compile(r"^(?:https?://)?(?:pbs\.twimg\.com|video\.twimg\.com|pic\.(?:twitter|x)\.com)/", re.I)
 MEDIA_SUFFIX = re.compile(r"\.(?:jpe?g|png|gif|webp|mp4|mov|m3u8)(?:[?#].*)?$", re.I)
+# a private-use character: no regex of the pseudonymiser matches it
+_SELF = "\ue000"
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 _ACCOUNTS_SQL = """
@@ -126,15 +128,18 @@ class _Account:
         }
 
     def text(self, value: str | None) -> str | None:
-        """Text by or about this account: references scrubbed, its own name and handle too."""
-        out = self.ps.text(value)
-        if out and self._own:
-            low = out.lower()
+        """Text by or about this account: references scrubbed, its own name and handle too.
+
+        The own name is marked first and the pseudonym put in last, so neither pass can
+        match inside a pseudonym the other one wrote."""
+        if value and self._own:
+            low = value.lower()
             if any(v.lower() in low for v in self._own):  # compile only for the few that need it
                 if self._own_re is None:
                     self._own_re = re.compile("|".join(re.escape(v) for v in self._own), re.I)
-                out = self._own_re.sub(self.id, out)
-        return out
+                marked = self._own_re.sub(_SELF, value.replace(_SELF, ""))
+                return (self.ps.text(marked) or "").replace(_SELF, self.id)
+        return self.ps.text(value)
 
 
 def _host_only(url: str | None) -> str | None:
