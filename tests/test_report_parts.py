@@ -130,3 +130,25 @@ def test_distribution_shares_are_per_group() -> None:
     net, rest = fig["data"]
     assert net["y"] == [0.9, 0.1, 0.0] and rest["y"] == [0.0, 0.0, 1.0]
     assert net["x"] == ["0", "1", "16–31"]
+
+
+def test_zoom_window_finds_the_batch() -> None:
+    from datetime import date
+
+    from infoops.report.charts import zoom_window
+
+    rows = [{"day": date(2012, 1, 1) + timedelta(days=40 * k), "n": 1} for k in range(60)]
+    rows += [{"day": date(2019, 12, 2) + timedelta(days=k), "n": 50} for k in range(3)]
+    lo, hi = zoom_window(rows, 120)
+    assert (hi - lo).days == 119
+    assert lo <= date(2019, 12, 2) and hi >= date(2019, 12, 4)
+    short = [{"day": date(2020, 1, 1), "n": 3}, {"day": date(2020, 1, 5), "n": 1}]
+    assert zoom_window(short, 120) == (date(2020, 1, 1), date(2020, 1, 5))
+
+
+def test_flatten_evidence() -> None:
+    from infoops.report.safe import flatten
+
+    lines = flatten({"items": {"hashtags": {"figure": 0.50321, "value": 1.0}}, "ids": ["a", "b"], "n": 3})
+    assert lines == ["items.hashtags.figure: 0.503", "items.hashtags.value: 1", "ids: a, b", "n: 3"]
+    assert flatten({str(i): i for i in range(20)}, limit=5)[-1] == "…"

@@ -20,7 +20,7 @@ from infoops import __version__
 from infoops.errors import NothingDetected
 from infoops.report import charts, graph, queries
 from infoops.report.queries import REST
-from infoops.report.safe import script_json, show
+from infoops.report.safe import flatten, script_json, show
 from infoops.report.timezone import (
     UNIFORM_OFFICE_SHARE,
     OffsetFit,
@@ -237,6 +237,7 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("infoops.report", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["show"] = show
+    env.filters["flatten"] = flatten
     env.filters["pct"] = lambda v, d=0: "–" if v is None else f"{100 * float(v):.{d}f}%"
     env.filters["num"] = lambda v, d=0: "–" if v is None else (f"{v:,.{d}f}" if isinstance(v, float) else f"{v:,}")
     env.filters["jsontext"] = lambda v: json.dumps(v, ensure_ascii=False, default=str, sort_keys=True)

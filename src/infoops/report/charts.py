@@ -7,7 +7,7 @@ escaped labels end up in them.
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from infoops.report.timezone import OffsetFit, shift
 from infoops.report.topics import TopicModel
 
 Fig = dict[str, Any]
+ZOOM_DAYS = 120
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 BASE_LAYOUT: dict[str, Any] = {
     "margin": {"l": 50, "r": 20, "t": 64, "b": 40},
@@ -35,26 +36,70 @@ def _layout(title: str, height: int = 300, **kw: Any) -> dict[str, Any]:
     return out
 
 
-def creation_histogram(net: list[dict[str, Any]], rest: list[dict[str, Any]], pad_days: int = 30) -> Fig:
-    """Accounts created per day: network bars (left axis) against the rest (line, right axis)."""
+def creation_histogram(net: list[dict[str, Any]], rest: list[dict[str, Any]], window_days: int = ZOOM_DAYS) -> Fig:
+    """Account creation: share per month over the whole span (network vs rest) and, beside it,
+    accounts per day in the `window_days` window holding most of the network's creations (batches)."""
     if not net:
         return {}
-    days = [r["day"] for r in net]
-    lo, hi = min(days) - timedelta(days=pad_days), max(days) + timedelta(days=pad_days)
+    months_n, months_r = _monthly(net), _monthly(rest)
+    months = sorted(set(months_n) | set(months_r))
+    lo, hi = zoom_window(net, window_days)
+    days = [r for r in net if lo <= r["day"] <= hi]
     rest_in = [r for r in rest if lo <= r["day"] <= hi]
+    tn, tr = sum(months_n.values()) or 1, sum(months_r.values()) or 1
     data = [
-        {"type": "bar", "name": "this network", "x": [d.isoformat() for d in days], "y": [r["n"] for r in net],
+        {"type": "bar", "name": "this network", "legendgroup": "n", "x": months,
+         "y": [round(months_n.get(m, 0) / tn, 5) for m in months], "marker": {"color": NETWORK}},
+        {"type": "scatter", "mode": "lines", "name": "rest of the data", "legendgroup": "r", "x": months,
+         "y": [round(months_r.get(m, 0) / tr, 5) for m in months], "line": {"color": REST, "width": 1.5},
+         "line_shape": "hv"},
+        {"type": "bar", "name": "this network", "legendgroup": "n", "showlegend": False, "xaxis": "x2",
+         "yaxis": "y2", "x": [r["day"].isoformat() for r in days], "y": [r["n"] for r in days],
          "marker": {"color": NETWORK}},
-        {"type": "scatter", "mode": "lines", "name": "rest of the data (right axis)", "yaxis": "y2",
-         "x": [r["day"].isoformat() for r in rest_in], "y": [r["n"] for r in rest_in],
-         "line": {"color": REST, "width": 1}},
+        {"type": "scatter", "mode": "lines", "name": "rest of the data", "legendgroup": "r", "showlegend": False,
+         "xaxis": "x2", "yaxis": "y3", "x": [r["day"].isoformat() for r in rest_in],
+         "y": [r["n"] for r in rest_in], "line": {"color": REST, "width": 1}},
     ]
+    pad = timedelta(days=1)
     return {"data": data, "layout": _layout(
-        "Accounts created per day", bargap=0, margin={"l": 50, "r": 60, "t": 64, "b": 40},
-        xaxis={"type": "date", "range": [lo.isoformat(), hi.isoformat()]},
-        yaxis={"title": {"text": "network accounts"}, "rangemode": "tozero"},
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
-                "title": {"text": "other accounts"}})}
+        "Account creation", height=320, bargap=0.05, margin={"l": 50, "r": 50, "t": 90, "b": 40},
+        legend={"orientation": "h", "y": 1.2, "x": 0, "yanchor": "bottom"},
+        xaxis={"type": "date", "domain": [0, 0.42], "anchor": "y"},
+        yaxis={"tickformat": ".0%", "rangemode": "tozero", "anchor": "x"},
+        xaxis2={"type": "date", "domain": [0.52, 1], "anchor": "y2",
+                "range": [(lo - pad).isoformat(), (hi + pad).isoformat()]},
+        yaxis2={"rangemode": "tozero", "anchor": "x2", "title": {"text": "network accounts"}},
+        yaxis3={"overlaying": "y2", "side": "right", "showgrid": False, "rangemode": "tozero", "anchor": "x2",
+                "title": {"text": "other accounts"}},
+        annotations=[
+            {"text": "<b>share of accounts created per month</b>", "xref": "paper", "yref": "paper",
+             "x": 0.21, "y": 1.0, "yanchor": "bottom", "showarrow": False},
+            {"text": f"<b>accounts created per day, {lo.isoformat()} to {hi.isoformat()}</b>", "xref": "paper",
+             "yref": "paper", "x": 0.76, "y": 1.0, "yanchor": "bottom", "showarrow": False}])}
+
+
+def _monthly(rows_: list[dict[str, Any]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in rows_:
+        key = r["day"].strftime("%Y-%m-01")
+        out[key] = out.get(key, 0) + int(r["n"])
+    return out
+
+
+def zoom_window(net: list[dict[str, Any]], window_days: int) -> tuple[date, date]:
+    """The `window_days`-long span holding most of the network's account creations."""
+    days = sorted((r["day"], int(r["n"])) for r in net)
+    if (days[-1][0] - days[0][0]).days <= window_days:
+        return days[0][0], days[-1][0]
+    best, best_lo, j, total = -1, days[0][0], 0, 0
+    for d, n in days:  # two pointers over the sorted days
+        total += n
+        while (d - days[j][0]).days >= window_days:
+            total -= days[j][1]
+            j += 1
+        if total > best:
+            best, best_lo = total, days[j][0]
+    return best_lo, best_lo + timedelta(days=window_days - 1)
 
 
 def creation_summary(net: list[dict[str, Any]]) -> dict[str, Any]:
@@ -151,11 +196,11 @@ def topics_area(model: TopicModel) -> Fig:
     if not model.terms:
         return {}
     data = [{"type": "scatter", "mode": "lines", "stackgroup": "one", "name": f"T{i + 1}: "
-             + html.escape(show(" · ".join(t[:3]), 60)), "x": model.weeks, "y": model.shares[i],
+             + html.escape(show(" · ".join(t[:3]), 60)), "x": model.weeks, "y": model.counts[i],
              "line": {"width": 0.5, "color": PALETTE[i % len(PALETTE)]}}
             for i, t in enumerate(model.terms)]
-    return {"data": data, "layout": _layout("Topics over time (share of sampled posts per week)", height=320,
-                                            yaxis={"tickformat": ".0%", "range": [0, 1]},
+    return {"data": data, "layout": _layout("Topics over time (sampled posts per week, by dominant topic)",
+                                            height=320, yaxis={"rangemode": "tozero"},
                                             xaxis={"type": "date"},
                                             legend={"orientation": "h", "y": -0.18, "x": 0})}
 

@@ -61,3 +61,29 @@ def show(value: Any, limit: int = MAX_SHOW) -> str:
         text = text[:limit] + f"… [{n:,} characters in all]"
     text = _CONTROL.sub("", text)
     return _BIDI.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", text)
+
+
+def flatten(obj: Any, limit: int = 12, prefix: str = "") -> list[str]:
+    """Nested evidence (JSON) as short 'path: value' lines, numbers rounded, at most `limit` lines."""
+    out: list[str] = []
+
+    def walk(o: Any, path: str) -> None:
+        if len(out) > limit:
+            return
+        if isinstance(o, dict):
+            for k, v in o.items():
+                walk(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(o, list) and o and all(isinstance(x, dict | list) for x in o):
+            for i, v in enumerate(o):
+                walk(v, f"{path}[{i}]")
+        else:
+            if isinstance(o, float):
+                text = f"{o:.3g}"
+            elif isinstance(o, list):
+                text = ", ".join(str(x) for x in o[:10]) + (" …" if len(o) > 10 else "")
+            else:
+                text = str(o)
+            out.append(f"{path}: {text}" if path else text)
+
+    walk(obj, prefix)
+    return out[:limit] + (["…"] if len(out) > limit else [])

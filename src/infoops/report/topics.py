@@ -32,6 +32,7 @@ class TopicModel:
     terms: list[list[str]] = field(default_factory=list)  # top terms per topic
     weeks: list[str] = field(default_factory=list)  # ISO dates of week starts
     shares: list[list[float]] = field(default_factory=list)  # [topic][week] share of posts
+    counts: list[list[int]] = field(default_factory=list)  # [topic][week] posts
     n_posts: int = 0
 
 
@@ -69,13 +70,13 @@ def fit_topics(posts: list[dict[str, Any]], n_topics: int = 5, n_terms: int = 8,
     if len(keep) < 5:
         return TopicModel(n_posts=len(posts))
     vec = TfidfVectorizer(analyzer=lambda d: d, min_df=2 if len(keep) >= 50 else 1, max_df=0.95,
-                          max_features=20_000, sublinear_tf=True)
+                          max_features=5_000, sublinear_tf=True)
     try:
         x = vec.fit_transform([docs[i] for i in keep])
     except ValueError:
         return TopicModel(n_posts=len(posts))
     k = max(1, min(n_topics, x.shape[1] - 1, len(keep) // 5))
-    nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=300)
+    nmf = NMF(n_components=k, init="random", random_state=seed, max_iter=200)
     with warnings.catch_warnings():  # tiny or degenerate samples: convergence / sqrt warnings are expected
         warnings.simplefilter("ignore")
         w = nmf.fit_transform(x)
@@ -91,7 +92,8 @@ def fit_topics(posts: list[dict[str, Any]], n_topics: int = 5, n_terms: int = 8,
     totals = counts.sum(axis=0)
     totals[totals == 0] = 1
     shares = (counts / totals).round(4).tolist()
-    return TopicModel(terms=terms, weeks=labels, shares=shares, n_posts=len(posts))
+    return TopicModel(terms=terms, weeks=labels, shares=shares, counts=counts.astype(int).tolist(),
+                      n_posts=len(posts))
 
 
 def _week(ts: datetime) -> str:
