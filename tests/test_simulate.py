@@ -392,3 +392,14 @@ def test_mimicry_makes_authentic_profiles_look_fake(tmp_path: Path) -> None:
     plain, fake = fandom_profile(0.0), fandom_profile(1.0)
     assert fake[0] < plain[0] / 5
     assert fake[1] > 0.8 > 0.2 > plain[1]  # creation dates pile up on four days
+
+
+def test_older_history_is_not_only_io(con: duckdb.DuckDBPyConnection) -> None:
+    """Posts before the window exist for ordinary accounts too (whole timelines), so they
+    do not single out repurposed or hijacked accounts."""
+    rows = dict(
+        con.execute(
+            "SELECT grp, count(DISTINCT userid) FROM t WHERE tweet_time < '2020-01-01' GROUP BY 1"
+        ).fetchall()
+    )
+    assert rows.get("organic", 0) > 20 and rows.get("fandom", 0) > 0

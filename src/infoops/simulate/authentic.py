@@ -244,7 +244,8 @@ class Activists:
 
     def _texts(
         self, pf: Platform, users: np.ndarray, tags: list[str]
-    ) -> tuple[pa.Array, pa.ListArray]:
+    ) -> tuple[pa.Array, pa.ListArray, np.ndarray]:
+        """Original campaign text (traditional Chinese or English), hashtags, languages."""
         rng = pf.rng
         n = len(users)
         zh = np.isin(pf.acc.col("lang")[users], ["zh", "zht"])
@@ -262,7 +263,8 @@ class Activists:
             else np.zeros(0, dtype=object)
         )
         tag_lists = tg.make_lists(pa.array(vals.astype(object), pa.string()), k)
-        return tg.concat(body, tg.prefixed_text(tag_lists, "#")), tag_lists
+        langs = np.where(zh, "zht", "en").astype(object)
+        return tg.concat(body, tg.prefixed_text(tag_lists, "#")), tag_lists, langs
 
     def post(self, pf: Platform) -> None:
         rng = pf.rng
@@ -272,13 +274,13 @@ class Activists:
         # topic posts outside campaigns
         u = np.repeat(self.members, rng.poisson(6, size=n))
         tags = [t for pair in ACTIVIST_TAGS for t in pair]
-        text, tl = self._texts(pf, u, list(rng.choice(tags, size=3, replace=False)))
+        text, tl, langs = self._texts(pf, u, list(rng.choice(tags, size=3, replace=False)))
         urls = url_lists(
             pf, len(u), 0.15, ["hongkongfp.com", "rfa.org", "scmp.com", "thestandnews.com"]
         )
         ms = local_times(rng, len(u), pf.acc.col("tz")[u], pf.t0, pf.t1)
         text = tg.concat(text, tg.prefixed_text(urls, ""))
-        pf.emit(u, ms, text, hashtags=tl, urls=urls, tag="activist")
+        pf.emit(u, ms, text, lang=langs, hashtags=tl, urls=urls, tag="activist")
         # announced campaigns
         ndays = (pf.t1 - pf.t0) // DAY_MS
         days = np.linspace(10, ndays - 5, num=8).astype(np.int64)
@@ -294,12 +296,28 @@ class Activists:
                 ),
             )
             tl_ann = tg.make_lists(pa.array(list(tags_c) * len(lead)), np.full(len(lead), 2))
-            pf.emit(lead, ann_t, ann_text, hashtags=tl_ann, tag="activist", engagement=5.0)
+            en = np.full(len(lead), "en", dtype=object)
+            ann_tid = pf.emit(
+                lead, ann_t, ann_text, lang=en, hashtags=tl_ann, tag="activist", engagement=5.0
+            )
             who = self.members[rng.random(n) < rng.uniform(0.35, 0.6)]
             u = np.repeat(who, rng.integers(1, 4, size=len(who)))
             t = start + (rng.exponential(15 * 60_000, size=len(u)) - 2 * 60_000).astype(np.int64)
-            text, tl = self._texts(pf, u, list(tags_c))
-            pf.emit(u, np.clip(t, pf.t0, pf.t1 - 1), text, hashtags=tl, tag="activist")
+            text, tl, langs = self._texts(pf, u, list(tags_c))
+            pf.emit(u, np.clip(t, pf.t0, pf.t1 - 1), text, lang=langs, hashtags=tl, tag="activist")
+            # some share the announcement, over the hours before the start
+            fans = who[rng.random(len(who)) < 0.25]
+            j = rng.integers(0, len(lead), size=len(fans))
+            t_rt = after(rng, ann_t[j], lognormal_delay_ms(rng, len(fans), 3600, 1.0), pf.t1)
+            pf.repost(
+                fans,
+                t_rt,
+                ann_tid[j],
+                lead[j],
+                ann_text.take(pa.array(j)),
+                orig_lang=en[j],
+                tag="activist",
+            )
 
 
 # ---- news outlets ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 from infoops.simulate import profiles as pr
 from infoops.simulate.chatter import interactions, originals
 from infoops.simulate.platform import Platform
-from infoops.simulate.timing import after, lognormal_delay_ms, weighted_years
+from infoops.simulate.timing import after, date_ms, lognormal_delay_ms, weighted_years
 
 LANGS = ["en", "es", "ja", "zh", "zht", "ru", "tr", "ar", "ko"]
 LANG_P = [0.40, 0.10, 0.08, 0.06, 0.06, 0.10, 0.10, 0.06, 0.04]
@@ -85,8 +85,21 @@ def population(
     return Population(user, n_orig, total - n_orig)
 
 
+HISTORY_FROM = "2018-06-01"
+HISTORY_SHARE = 0.1
+
+
 def post_originals(pf: Platform, pop: Population, keep: float, tag: str) -> None:
-    originals(pf, np.repeat(pop.user, pop.n_orig), pool_keep=keep, tag=tag)
+    """Originals in the window, and a share from the accounts' earlier history (from mid-2018),
+    as the archive holds whole timelines."""
+    u = np.repeat(pop.user, pop.n_orig)
+    old = pf.rng.random(len(u)) < HISTORY_SHARE
+    originals(pf, u[~old], pool_keep=keep, tag=tag)
+    if old.any():
+        lo = np.maximum(pf.acc.col("created_ms")[u[old]], date_ms(HISTORY_FROM))
+        hi = np.where(lo < pf.t0, pf.t0, pf.t1)  # accounts created in the window: any time after
+        ms = lo + (pf.rng.random(int(old.sum())) * np.maximum(hi - lo, 1)).astype(np.int64)
+        originals(pf, u[old], ms=ms, tag=tag)
 
 
 def post_interactions(pf: Platform, pop: Population, tag: str) -> None:
