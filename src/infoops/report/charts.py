@@ -42,10 +42,12 @@ def creation_histogram(net: list[dict[str, Any]], rest: list[dict[str, Any]], wi
     if not net:
         return {}
     months_n, months_r = _monthly(net), _monthly(rest)
-    months = sorted(set(months_n) | set(months_r))
+    months = _month_range(min(set(months_n) | set(months_r)), max(set(months_n) | set(months_r)))
     lo, hi = zoom_window(net, window_days)
     days = [r for r in net if lo <= r["day"] <= hi]
-    rest_in = [r for r in rest if lo <= r["day"] <= hi]
+    rest_by = {r["day"]: r["n"] for r in rest if lo <= r["day"] <= hi}
+    span = [lo + timedelta(days=k) for k in range((hi - lo).days + 1)]
+    rest_in = [{"day": d, "n": rest_by.get(d, 0)} for d in span]
     tn, tr = sum(months_n.values()) or 1, sum(months_r.values()) or 1
     data = [
         {"type": "bar", "name": "this network", "legendgroup": "n", "x": months,
@@ -76,6 +78,16 @@ def creation_histogram(net: list[dict[str, Any]], rest: list[dict[str, Any]], wi
              "x": 0.21, "y": 1.0, "yanchor": "bottom", "showarrow": False},
             {"text": f"<b>accounts created per day, {lo.isoformat()} to {hi.isoformat()}</b>", "xref": "paper",
              "yref": "paper", "x": 0.76, "y": 1.0, "yanchor": "bottom", "showarrow": False}])}
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last` (YYYY-MM-01 keys), so empty months show as zero."""
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}-01" <= last:
+        out.append(f"{y:04d}-{m:02d}-01")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
 
 
 def _monthly(rows_: list[dict[str, Any]]) -> dict[str, int]:
