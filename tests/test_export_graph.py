@@ -6,12 +6,15 @@ from pathlib import Path
 import igraph
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from test_export_case import BIG, FLAGGED, NETWORK_OF, build_case
 
 from infoops.cli import build
 from infoops.errors import InfoopsError
 from infoops.export.graph import GEXF_NS, NODE_ATTRS, export_graph
+from infoops.export.safety import xml_text
 from infoops.store import Case
 
 XSD = Path(__file__).resolve().parent / "fixtures" / "gexf" / "gexf-1.3-static.xsd"
@@ -134,3 +137,29 @@ def test_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(build(), args)
     assert result.exit_code == 0, result.output
     assert set(gexf_nodes(out)) == FLAGGED
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(handle=st.text(min_size=1, max_size=60), account=st.text(min_size=1, max_size=20))
+def test_any_text_round_trips_through_both_formats(tmp_path: Path, handle: str, account: str) -> None:
+    case = build_case(Case.memory())
+    try:
+        case.con.execute("UPDATE accounts SET handle = ? WHERE account_id = '1002'", [handle])
+        case.con.execute("UPDATE accounts SET account_id = ? WHERE account_id = '1001'", [account])
+        case.con.execute("UPDATE memberships SET account_id = ? WHERE account_id = '1001'", [account])
+        case.con.execute("UPDATE edges SET src = ? WHERE src = '1001'", [account])
+        case.con.execute("UPDATE edges SET dst = ? WHERE dst = '1001'", [account])
+        for name in ("g.gexf", "g.graphml"):
+            out = tmp_path / name
+            export_graph(case, out)
+            doc = etree.parse(str(out))
+            ns = G if name.endswith("gexf") else "{http://graphml.graphdrawing.org/xmlns}"
+            ids = {n.get("id") for n in doc.iter(f"{ns}node")}
+            assert xml_text(account) in ids
+            ends = {e.get("source") for e in doc.iter(f"{ns}edge")} | {e.get("target") for e in doc.iter(f"{ns}edge")}
+            assert xml_text(account) in ends
+            values = {v for el in doc.iter() for v in [*el.attrib.values(), el.text or ""]}
+            if xml_text(handle):
+                assert xml_text(handle) in values
+    finally:
+        case.close()

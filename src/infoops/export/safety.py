@@ -43,3 +43,19 @@ def xml_text(value: Any) -> str:
     if value is None:
         return ""
     return _XML_ILLEGAL.sub("", str(value))
+
+
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# in attributes, whitespace other than space is escaped too, or parsers normalise it to spaces
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;",
+                               "\n": "&#10;", "\t": "&#9;"})
+
+
+def xml_escape(value: Any) -> str:
+    """A value as escaped XML 1.0 element text."""
+    return xml_text(value).translate(_TEXT_ESCAPES)
+
+
+def xml_attr(value: Any) -> str:
+    """A value as a double-quoted, escaped XML 1.0 attribute (quotes included)."""
+    return '"' + xml_text(value).translate(_ATTR_ESCAPES) + '"'
