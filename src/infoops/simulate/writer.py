@@ -8,9 +8,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from infoops.simulate import textgen as tg
-from infoops.simulate.platform import Platform
+from infoops.simulate.platform import POST_SCHEMA, Platform
 
 USER_COLUMNS = [
     "userid",
@@ -88,10 +89,6 @@ def accounts_table(pf: Platform) -> pa.Table:
     )
 
 
-def _count(col: str, floats: bool) -> str:
-    return f"(p.{col}::VARCHAR || '.0') AS {col}" if floats else f"p.{col}"
-
-
 def _literal(expr: str) -> str:
     """SQL turning a VARCHAR[] into its Python list literal text: ['a', 'b'] or []."""
     quoted = f"list_transform({expr}, lambda x: chr(39) || x || chr(39))"
@@ -103,63 +100,9 @@ RT_TAGS = _literal(r"regexp_extract_all(p.text, '#([^\s#]+)', 1)")
 RT_URLS = _literal(r"regexp_extract_all(p.text, 'https?://\S+')")
 
 
-def tweets_sql(parquet: Path, floats: bool) -> str:
-    ucols = ", ".join(f"u.{c}" for c in USER_COLUMNS)
-    counts = ", ".join(
-        _count(c, floats) for c in ("quote_count", "reply_count", "like_count", "retweet_count")
-    )
-    return f"""
-        SELECT p.tweetid::VARCHAR AS tweetid, {ucols},
-               p.lang AS tweet_language, p.text AS tweet_text,
-               strftime(make_timestamp(p.ms * 1000), '%Y-%m-%d %H:%M') AS tweet_time,
-               p.client AS tweet_client_name,
-               ru.userid AS in_reply_to_userid, p.reply_tid::VARCHAR AS in_reply_to_tweetid,
-               p.quote_tid::VARCHAR AS quoted_tweet_tweetid,
-               CASE WHEN p.rt_tid IS NULL THEN 'False' ELSE 'True' END AS is_retweet,
-               rt.userid AS retweet_userid, p.rt_tid::VARCHAR AS retweet_tweetid,
-               NULL::VARCHAR AS latitude, NULL::VARCHAR AS longitude,
-               {counts},
-               CASE WHEN p.rt_tid IS NULL THEN p.hashtags ELSE {RT_TAGS} END AS hashtags,
-               CASE WHEN p.rt_tid IS NULL THEN p.urls ELSE {RT_URLS} END AS urls,
-               CASE WHEN p.rt_tid IS NULL THEN p.mentions
-                    ELSE '[' || chr(39) || rt.userid || chr(39) || ']' END AS user_mentions,
-               NULL::VARCHAR AS poll_choices
-        FROM read_parquet('{parquet.as_posix()}') p
-        JOIN acc u ON p.user = u.idx
-        LEFT JOIN acc ru ON p.reply_user = ru.idx
-        LEFT JOIN acc rt ON p.rt_user = rt.idx
-        ORDER BY p.tweetid
-    """
-
-
-def write_split(
-    reader: pa.RecordBatchReader, folder: Path, stem: str, split_rows: int
-) -> list[Path]:
-    """Write batches to stem_1.csv, stem_2.csv, ... with at most split_rows rows each."""
-    files: list[Path] = []
-    writer: pacsv.CSVWriter | None = None
-    in_file = 0
-    for batch in reader:
-        start = 0
-        while start < batch.num_rows:
-            if writer is None or in_file >= split_rows:
-                if writer is not None:
-                    writer.close()
-                files.append(folder / f"{stem}_{len(files) + 1}.csv")
-                writer = pacsv.CSVWriter(str(files[-1]), reader.schema)
-                in_file = 0
-            take = min(batch.num_rows - start, split_rows - in_file)
-            writer.write_batch(batch.slice(start, take))
-            in_file += take
-            start += take
-    if writer is None:
-        files.append(folder / f"{stem}_1.csv")
-        writer = pacsv.CSVWriter(str(files[-1]), reader.schema)
-    writer.close()
-    return files
-
-
 def write_outputs(pf: Platform, out: Path) -> dict[str, int]:
+    from infoops.simulate.bucketed import write_tweets
+
     pf.close()
     acc = accounts_table(pf)
     (out / "archive").mkdir(parents=True, exist_ok=True)
@@ -179,14 +122,11 @@ def write_outputs(pf: Platform, out: Path) -> dict[str, int]:
         pacsv.write_csv(users, folder / f"{stem}_users.csv")
         counts[f"{dest}_accounts"] = users.num_rows
         parquet = pf.scratch / f"{dest}_posts.parquet"
-        if parquet.exists():
-            reader = con.sql(tweets_sql(parquet, floats=(dest == "prior"))).to_arrow_reader(100_000)
-            files = write_split(reader, folder, f"{stem}_tweets", pf.p.split_rows)
-        else:
-            empty = pa.schema([(c, pa.string()) for c in TWEET_COLUMNS])
-            files = write_split(
-                pa.RecordBatchReader.from_batches(empty, []), folder, f"{stem}_tweets", 1
-            )
+        if not parquet.exists():  # nothing posted there: an empty part with the schema
+            pq.write_table(POST_SCHEMA.empty_table(), parquet)
+        files = write_tweets(
+            parquet, acc, folder, f"{stem}_tweets", pf.p.split_rows, dest == "prior", pf.scratch
+        )
         counts[f"{dest}_files"] = len(files)
     truth = con.sql(
         "SELECT userid AS account_id, \"group\", campaign, role, is_io FROM acc WHERE dest = 'archive' ORDER BY userid"
