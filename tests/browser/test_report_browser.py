@@ -111,6 +111,20 @@ def test_hostile_text_stays_text(visit: Visit) -> None:
     assert page.evaluate("() => document.querySelectorAll('.hoverlayer img').length") == 0
 
 
+def test_graph_hover_shows_the_account_as_text(visit: Visit) -> None:
+    page = visit.page
+    graph = page.locator(".chart.graph").first
+    graph.scroll_into_view_if_needed()
+    point = graph.locator(".scatterlayer .trace:last-child .point").first
+    box = point.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".chart.graph .hoverlayer .hovertext", timeout=5_000)
+    text = graph.locator(".hoverlayer").text_content() or ""
+    assert "role" in text and "followers" in text
+    assert page.evaluate("() => document.querySelectorAll('.hoverlayer img, .hoverlayer script').length") == 0
+
+
 def test_cjk_renders_with_a_cjk_font(visit: Visit) -> None:
     width = visit.page.evaluate("""() => {
         const s = document.createElement('span'); s.textContent = '香港暴徒破坏社会秩序';
@@ -124,6 +138,7 @@ def test_screenshot_and_print(browser: Any, report_file: Path) -> None:
     v.page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     v.page.locator("section.network").first.screenshot(path=str(ARTIFACTS / "report-network.png"))
     v.page.emulate_media(media="print")
+    assert v.page.evaluate("() => getComputedStyle(document.querySelector('section.network')).breakBefore") == "page"
     assert v.page.locator("nav.toc").is_hidden()
     assert v.page.locator("#print-btn").is_hidden()
     v.page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True)
