@@ -403,3 +403,10 @@ def test_older_history_is_not_only_io(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
     )
     assert rows.get("organic", 0) > 20 and rows.get("fandom", 0) > 0
+
+
+def test_cli_defaults_are_library_defaults(tmp_path: Path) -> None:
+    res = CliRunner().invoke(build(), ["simulate", "--out", str(tmp_path / "d"), "--scale", "0.01"])
+    assert res.exit_code == 0, res.output
+    written = json.loads((tmp_path / "d" / "simulation.json").read_text())["params"]
+    assert written == build_params(scale=0.01).to_json()

@@ -11,7 +11,15 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from infoops.options import seed_option
 from infoops.registry import commands
 from infoops.simulate import SCENARIOS, build_params, simulate
-from infoops.simulate.params import DEFAULT_SCALE, DEFAULT_SCENARIO, DEFAULT_SPLIT_ROWS, parse_pairs
+from infoops.simulate.params import (
+    DEFAULT_SCALE,
+    DEFAULT_SCENARIO,
+    DEFAULT_SPLIT_ROWS,
+    SimParams,
+    parse_pairs,
+)
+
+_D = SimParams()
 
 
 @commands.register("simulate")
@@ -42,7 +50,7 @@ from infoops.simulate.params import DEFAULT_SCALE, DEFAULT_SCENARIO, DEFAULT_SPL
     "--stealth",
     type=float,
     default=None,
-    help="Stealth of every operation in [0, 1] (default: the scenario's, 0.2 in 'default').",
+    help=f"Stealth of every operation in [0, 1] (default: the scenario's, {_D.stealth['cn_2020']} in 'default').",
 )
 @click.option(
     "--op-stealth",
@@ -61,31 +69,31 @@ from infoops.simulate.params import DEFAULT_SCALE, DEFAULT_SCENARIO, DEFAULT_SPL
     "--repurposed-fraction",
     type=float,
     default=None,
-    help="Share of cn_2020 core accounts that are repurposed old accounts (default 0.1).",
+    help=f"Share of cn_2020 core accounts that are repurposed old accounts (default {_D.repurposed_fraction}).",
 )
 @click.option(
     "--hijacked-fraction",
     type=float,
     default=None,
-    help="Share of tr_ring accounts that are hijacked old accounts (default 0.15).",
+    help=f"Share of tr_ring accounts that are hijacked old accounts (default {_D.hijacked_fraction}).",
 )
 @click.option(
     "--viral-intensity",
     type=float,
     default=None,
-    help="Multiplier of viral cascade count (default 1).",
+    help=f"Multiplier of viral cascade count (default {_D.viral_intensity}).",
 )
 @click.option(
     "--handle-pattern-fraction",
     type=float,
     default=None,
-    help="Share of fake accounts with name+8-digit handles (default 0.6).",
+    help=f"Share of fake accounts with name+8-digit handles (default {_D.handle_pattern_fraction}).",
 )
 @click.option(
     "--mimicry",
     type=float,
     default=None,
-    help="Share of fans and activists with fake-looking profiles: burst-created, few followers (default 0).",
+    help=f"Share of fans and activists with fake-looking profiles: burst-created, few followers (default {_D.mimicry}).",
 )
 @click.option(
     "--split-rows",
