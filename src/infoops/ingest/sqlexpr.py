@@ -33,7 +33,7 @@ def text(ref: str) -> str:
 def ident(ref: str) -> str:
     """An id column: trims, drops a float suffix ('123.0' -> '123'), NULL when blank."""
     v = nullif_blank(ref)
-    return f"regexp_replace({v}, '^([0-9]+)\\.0+$', '\\1')"
+    return f"CASE WHEN contains({v}, '.') THEN regexp_replace({v}, '^([0-9]+)\\.0+$', '\\1') ELSE {v} END"
 
 
 def count(ref: str) -> str:
@@ -102,14 +102,16 @@ def py_list(ref: str, lower: bool = False, strip_prefix: str | None = None) -> s
     Quotes are removed and backslash escapes undone; empty items are dropped.
     """
     pattern = _ITEM.replace("'", "''")
-    item = r"regexp_replace(x[2:-2], '\\(.)', '\1', 'g')"
+    item = r"CASE WHEN contains(x, chr(92)) THEN regexp_replace(x[2:-2], '\\(.)', '\1', 'g') ELSE x[2:-2] END"
     bare = "x"
     one = f"CASE WHEN x[1] IN ('''', '\"') THEN {item} ELSE {bare} END"
     if strip_prefix:
         one = f"ltrim({one}, '{strip_prefix}')"
     if lower:
         one = f"lower({one})"
-    return (
-        f"list_filter(list_transform(regexp_extract_all(coalesce({ref}, ''), '{pattern}'), "
+    parsed = (
+        f"list_filter(list_transform(regexp_extract_all({ref}, '{pattern}'), "
         f"lambda x: {one}), lambda x: x <> '')"
     )
+    # most rows hold an empty list: skip the regular expressions for them
+    return f"CASE WHEN {ref} IS NULL OR {ref} IN ('', '[]') THEN CAST([] AS VARCHAR[]) ELSE {parsed} END"

@@ -27,9 +27,14 @@ def safe_names(header: list[str]) -> list[str]:
 
 
 def load_raw(
-    ctx: LoadContext, path: Path, header: list[str], table: str, layers: list[list[str]] | None = None
+    ctx: LoadContext, path: Path, header: list[str], table: str, layers: list[list[str]] | None = None,
+    numbered: bool = True,
 ) -> set[int]:
     """Read every column as VARCHAR into `table` with `_rec`, the 1-based record number.
+
+    With `numbered=False` there is no `_rec` and the file is read in parallel,
+    out of order (the fast path); `numbered_select` recovers record numbers
+    for the few rows that need them.
 
     `layers` are lists of 'expression AS name' computed once per row on top of
     the raw columns, each layer seeing the names of the layers before it.
@@ -43,14 +48,14 @@ def load_raw(
     rej_t, rej_s = f"_rej_err_{tag}", f"_rej_scan_{tag}"
     con = ctx.con
     try:
-        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=True)
+        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=True, numbered=numbered)
     except duckdb.InvalidInputException as exc:
         if "strict_mode" not in str(exc):
             raise
         # not standard CSV (e.g. a bare carriage return in an unquoted field): read leniently
         for t in (table, rej_t, rej_s):
             con.execute(f"DROP TABLE IF EXISTS {t}")
-        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=False)
+        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=False, numbered=numbered)
         ctx.notes.append("not standard CSV: read with strict_mode=false")
     # one reject per record (DuckDB reports one error per missing column); DuckDB
     # numbers records (header = 1), converted here to the physical start line
@@ -66,23 +71,52 @@ def load_raw(
     return records
 
 
-def _create(
-    ctx: LoadContext, path: Path, names: list[str], table: str, layers: list[list[str]],
-    rej_t: str, rej_s: str, strict: bool,
-) -> None:
+def _query(layers: list[list[str]], rej_t: str, rej_s: str, strict: bool, numbered: bool) -> str:
+    rec = "row_number() OVER () AS _rec, " if numbered else ""
     query = (
-        "SELECT row_number() OVER () AS _rec, * FROM read_csv(?, "
+        f"SELECT {rec}* FROM read_csv(?, "
         "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
         f"columns = ?, store_rejects = true, strict_mode = {str(strict).lower()}, "
         f"rejects_table = '{rej_t}', rejects_scan = '{rej_s}', max_line_size = 8388608)"
     )
     for layer in layers:
         query = f"SELECT *, {', '.join(layer)} FROM ({query})"
+    return query
+
+
+def _create(
+    ctx: LoadContext, path: Path, names: list[str], table: str, layers: list[list[str]],
+    rej_t: str, rej_s: str, strict: bool, numbered: bool = True,
+) -> None:
+    query = _query(layers, rej_t, rej_s, strict, numbered)
+    params = [str(path), {n: "VARCHAR" for n in names}]
+    if not numbered:
+        ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
+        return
     ctx.con.execute("SET preserve_insertion_order = true")
     try:
-        ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", [str(path), {n: "VARCHAR" for n in names}])
+        ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
     finally:
         ctx.con.execute("SET preserve_insertion_order = false")
+
+
+def numbered_select(
+    ctx: LoadContext, path: Path, header: list[str], layers: list[list[str]], select: str, where: str
+) -> list[tuple[object, ...]]:
+    """`SELECT _rec, {select} ... WHERE {where}` over a second, numbered read of the file."""
+    tag = uuid.uuid4().hex[:8]
+    rej_t, rej_s = f"_rej_err_{tag}", f"_rej_scan_{tag}"
+    strict = "not standard CSV: read with strict_mode=false" not in ctx.notes
+    query = _query(layers, rej_t, rej_s, strict, numbered=True)
+    params = [str(path), {n: "VARCHAR" for n in safe_names(header)}]
+    ctx.con.execute("SET preserve_insertion_order = true")
+    try:
+        rows = ctx.con.execute(f"SELECT _rec, {select} FROM ({query}) WHERE {where} ORDER BY _rec", params).fetchall()
+    finally:
+        ctx.con.execute("SET preserve_insertion_order = false")
+        ctx.con.execute(f"DROP TABLE IF EXISTS {rej_t}")
+        ctx.con.execute(f"DROP TABLE IF EXISTS {rej_s}")
+    return [tuple(r) for r in rows]
 
 
 def record_start_lines(path: Path, records: set[int]) -> dict[int, int]:

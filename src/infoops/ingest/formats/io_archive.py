@@ -25,7 +25,7 @@ from infoops.ingest.formats.base import (
     LoadContext,
     Sample,
 )
-from infoops.ingest.formats.csvread import load_raw, physical_lines, safe_names
+from infoops.ingest.formats.csvread import load_raw, numbered_select, physical_lines, safe_names
 from infoops.registry import formats
 
 PLATFORM = "twitter"
@@ -179,7 +179,7 @@ class IOArchive(InputFormat):
     ) -> tuple[str, set[int]]:
         table = f"_raw_{uuid.uuid4().hex[:8]}"
         lower = [h.lower() for h in header]
-        return table, load_raw(ctx, path, lower, table, layers)
+        return table, load_raw(ctx, path, lower, table, layers, numbered=False)
 
     def _users(self, ctx: LoadContext, path: Path, header: list[str], names: list[str]) -> FileStats:
         if "userid" not in names:
@@ -190,11 +190,12 @@ class IOArchive(InputFormat):
         key = E.ident(c("userid"))
         con = ctx.con
         stats.rows_read = _count(ctx, table) + len(parse_rejects)
-        bad = con.execute(
-            f"SELECT _rec, left(concat_ws(',', {c('userid')}, {c('user_screen_name')}), 2000) FROM {table} "
-            f"WHERE {key} IS NULL"
-        ).fetchall()
-        _reject_records(ctx, path, parse_rejects, [(r[0], "userid", "userid: empty", r[1]) for r in bad])
+        bad: list[tuple[object, ...]] = []
+        if _scalar(ctx, f"SELECT count(*) FROM {table} WHERE {key} IS NULL"):
+            bad = numbered_select(ctx, path, [h.lower() for h in header], [],
+                                  f"left(concat_ws(',', {c('userid')}, {c('user_screen_name')}), 2000)",
+                                  f"{key} IS NULL")
+        _reject_records(ctx, path, parse_rejects, [(r[0], "userid", "userid: empty", str(r[1])) for r in bad])
         row = con.execute(
             f"INSERT INTO {STG_ACCOUNTS} SELECT {_account_select(c, key, '?')}, "
             f"{PRIMARY} * 10000000000000 AS _rank FROM {table} WHERE {key} IS NOT NULL",
@@ -214,12 +215,15 @@ class IOArchive(InputFormat):
         con = ctx.con
         kind, ref, ref_acc = _kind()
         stats.rows_read = _count(ctx, table) + len(parse_rejects)
-        bad = con.execute(
-            f"SELECT _rec, split_part(_problem, ':', 1), _problem, "
-            f"left(concat_ws(',', {c('tweetid')}, {c('userid')}, {c('tweet_time')}), 2000) "
-            f"FROM {table} WHERE _problem IS NOT NULL"
-        ).fetchall()
-        _reject_records(ctx, path, parse_rejects, [(r[0], r[1], r[2], r[3]) for r in bad])
+        bad: list[tuple[object, ...]] = []
+        if _scalar(ctx, f"SELECT count(*) FROM {table} WHERE _problem IS NOT NULL"):
+            bad = numbered_select(
+                ctx, path, [h.lower() for h in header], _tweet_layers(c),
+                f"split_part(_problem, ':', 1), _problem, "
+                f"left(concat_ws(',', {c('tweetid')}, {c('userid')}, {c('tweet_time')}), 2000)",
+                "_problem IS NOT NULL",
+            )
+        _reject_records(ctx, path, parse_rejects, [(r[0], str(r[1]), str(r[2]), str(r[3])) for r in bad])
         known = set(TWEET_COLUMNS)
         row = con.execute(
             f"INSERT INTO {STG_POSTS} SELECT _tid AS post_id, _key AS account_id, '{PLATFORM}', "
@@ -261,15 +265,20 @@ def _latest_profile(c: _Cols, rank: str) -> str:
 
 
 def _count(ctx: LoadContext, table: str) -> int:
-    row = ctx.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return _scalar(ctx, f"SELECT count(*) FROM {table}")
+
+
+def _scalar(ctx: LoadContext, sql: str) -> int:
+    row = ctx.con.execute(sql).fetchone()
     return int(row[0]) if row else 0
 
 
 def _reject_records(
-    ctx: LoadContext, path: Path, parse_rejects: set[int], bad: list[tuple[int, str, str, str]]
+    ctx: LoadContext, path: Path, parse_rejects: set[int], bad: list[tuple[object, str, str, str]]
 ) -> None:
     """Validation rejects, with the physical line each record starts on."""
     if not bad:
         return
-    lines = physical_lines(path, {int(b[0]) for b in bad}, parse_rejects)
-    ctx.reject([(lines.get(int(rec), int(rec) + 1), fld, reason, raw) for rec, fld, reason, raw in bad])
+    recs = [int(str(b[0])) for b in bad]
+    lines = physical_lines(path, set(recs), parse_rejects)
+    ctx.reject([(lines.get(r, r + 1), fld, reason, raw) for r, (_, fld, reason, raw) in zip(recs, bad, strict=True)])
