@@ -126,20 +126,23 @@ def test_a_hashed_account_is_one_consistent_pseudonym(export_case: Case, salt_fi
             assert len(u["userid"]) == 44
             assert u["userid"] == u["user_screen_name"] == u["user_display_name"]
     victim = H("3001")
+    victim_post = H("post:500")  # a private person's post outside the release: its id would name them
     for t in tweets:
         mentions = ast.literal_eval(t["user_mentions"])
         if t["is_retweet"] == "True":
-            assert t["retweet_userid"] == victim and t["retweet_tweetid"] == "500"
+            assert t["retweet_userid"] == victim and t["retweet_tweetid"] == victim_post
             assert t["tweet_text"].startswith(f"RT @{victim}:")
         if t["in_reply_to_tweetid"]:
-            assert t["in_reply_to_userid"] == victim
+            assert t["in_reply_to_userid"] == victim and t["in_reply_to_tweetid"] == victim_post
+        if t["quoted_tweet_tweetid"]:
+            assert t["quoted_tweet_tweetid"] == "501"  # written by the public account 1003
         if "@Victim_Person" in export_case.con.execute(
                 "SELECT text FROM posts WHERE post_id = ?", [t["tweetid"]]).fetchall()[0][0]:
             # id given as a handle in one case-variant, an unknown handle, an unknown id, a public handle
             assert mentions == [victim, H("@ghost_acct"), H("999999"), "1003"]
             assert f"@{victim}" in t["tweet_text"] and f"@{H('@ghost_acct')}" in t["tweet_text"]
-            assert f"twitter.com/{victim}/status/500" in t["tweet_text"]
-            assert ast.literal_eval(t["urls"])[0] == f"https://twitter.com/{victim}/status/500"
+            assert f"twitter.com/{victim}/status/{victim_post}" in t["tweet_text"]
+            assert ast.literal_eval(t["urls"])[0] == f"https://twitter.com/{victim}/status/{victim_post}"
 
 
 def test_ids_hashes_and_text_cells_never_start_a_formula(export_case: Case, salt_file: Path,
@@ -272,3 +275,12 @@ def test_own_name_and_handle_in_own_text_are_replaced(export_case: Case, salt_fi
     me = H("1005")
     assert {t["tweetid"]: t["tweet_text"] for t in tweets}["641"] == f"follow {me} aka {me}  today"
     assert {u["userid"]: u for u in users}[me]["user_profile_description"] == f"I am {me}"
+
+
+def test_posts_inside_the_release_keep_their_ids(export_case: Case, salt_file: Path, tmp_path: Path) -> None:
+    """A repost of a released account's post links to it by its published id, even if the author is hashed."""
+    export_case.con.execute("UPDATE posts SET ref_post_id = '641', ref_account_id = '1005' WHERE post_id = '610'")
+    _, tweets = release(export_case, tmp_path / "r", salt_file)
+    by_id = {t["tweetid"]: t for t in tweets}
+    assert "641" in by_id and by_id["610"]["retweet_tweetid"] == "641"
+    assert by_id["610"]["retweet_userid"] == H("1005") == by_id["641"]["userid"]

@@ -67,11 +67,17 @@ ORDER BY f.account_id
 """
 
 _POSTS_SQL = """
+WITH mine AS (SELECT p.* FROM posts p SEMI JOIN _disclose_flagged f ON f.account_id = p.account_id),
+refs AS (
+  SELECT post_id, any_value(account_id) AS account_id FROM posts
+  WHERE post_id IN (SELECT ref_post_id FROM mine WHERE ref_post_id IS NOT NULL) GROUP BY post_id
+)
 SELECT p.post_id, p.account_id, p.created_at, p.text, p.lang, p.kind, p.ref_post_id, p.ref_account_id,
+       coalesce(p.ref_account_id, refs.account_id) AS ref_author,
        p.hashtags, p.urls, p.mentions, p.client, p.like_count, p.repost_count, p.reply_count, p.quote_count,
        p.extra ->> 'latitude' AS latitude, p.extra ->> 'longitude' AS longitude,
        p.extra ->> 'poll_choices' AS poll_choices, p.extra -> 'media' AS media
-FROM posts p SEMI JOIN _disclose_flagged f ON f.account_id = p.account_id
+FROM mine p LEFT JOIN refs ON refs.post_id = p.ref_post_id
 ORDER BY p.created_at, p.post_id
 """
 
@@ -182,7 +188,7 @@ def _media_urls(post: dict[str, Any]) -> list[str]:
 def _tweet_row(post: dict[str, Any], who: _Account, ps: Pseudonymiser) -> dict[str, Any]:
     kind = post["kind"] or "post"
     ref_acct = ps.account(post["ref_account_id"]) or ""
-    ref = post["ref_post_id"] or ""
+    ref = ps.post(post["ref_post_id"], post["ref_author"])
     created = post["created_at"]
     return {
         "tweetid": post["post_id"],
@@ -293,6 +299,7 @@ def export_disclosure(case: Case, out_dir: Path, salt_file: Path, min_followers:
             flagged = _only_networks(flagged, list(networks))
         out_dir.mkdir(parents=True, exist_ok=True)
         ps = _pseudonymiser(case, salt, min_followers)
+        ps.released = set(flagged.column("account_id").to_pylist())
         case.con.register("_disclose_flagged", flagged.select(["account_id"]))
         try:
             release = write_release(case, out_dir, ps, flagged, name)

@@ -11,7 +11,10 @@ retweeted or replied-to user, in the mention list (by id or by handle), as an
 ``@handle`` in text, in twitter.com / x.com profile links, and as a bare word
 equal to its handle or id. A handle the case cannot tie to an account is
 hashed from the handle itself (HMAC over ``"@" + lower(handle)``), so repeated
-mentions of it still match each other.
+mentions of it still match each other. The id of a post written by a private
+account outside the release (a retweeted or replied-to ordinary user, or a
+``twitter.com/<handle>/status/<id>`` link) is hashed as ``"post:" + id``: the
+platform would show its author to anyone who looked it up.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ NON_ACCOUNT_PATHS = frozenset(
 _MENTION = r"(?P<at>(?<![\w@])@(?P<handle>\w(?:[\w.]*\w)?))"
 _LINK = (
     r"(?P<link>(?P<prefix>(?:https?://)?(?<![\w.-])(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/(?:#!/)?)"
-    r"(?P<path>\w+))"
+    r"(?P<path>\w+)(?:(?P<status>/(?:status|statuses)/)(?P<sid>\d+))?)"
 )
 _TOKEN = r"(?P<tok>(?<![A-Za-z0-9_])[A-Za-z0-9_]{" + str(MIN_BARE_TOKEN) + r",}(?![A-Za-z0-9_]))"
 _ASCII_HANDLE = re.compile(r"[A-Za-z0-9_]+")
@@ -76,6 +79,8 @@ class Pseudonymiser:
     public: set[str] = field(default_factory=set)
     by_handle: dict[str, str] = field(default_factory=dict)
     private_ids: set[str] = field(default_factory=set)
+    # accounts whose posts the release publishes: their post ids stay as they are
+    released: set[str] = field(default_factory=set)
     _cache: dict[str, str] = field(default_factory=dict)
 
     def add_accounts(self, rows: Iterable[tuple[str, str | None, int | None]]) -> None:
@@ -123,6 +128,15 @@ class Pseudonymiser:
             return self.account(acct) or ""
         return self.hash(m) if m.isdigit() else self.unknown_handle(m)
 
+    def post(self, post_id: str | None, author: str | None) -> str:
+        """A referenced post's id: as is when its author is public or in the release, else hashed
+        (the platform would show who wrote it)."""
+        if not post_id:
+            return ""
+        if author is not None and (author in self.public or author in self.released):
+            return post_id
+        return self.hash("post:" + post_id)
+
     def unknown_handle(self, handle: str) -> str:
         return self.hash("@" + handle.lower())
 
@@ -156,7 +170,10 @@ class Pseudonymiser:
             acct = self.handle_account(path)
             if acct is None and path.lower() in NON_ACCOUNT_PATHS:
                 return m.group(0)
-            return m.group("prefix") + self._mention_text(path)
+            out = m.group("prefix") + self._mention_text(path)
+            if m.group("sid") is not None:
+                out += m.group("status") + self.post(m.group("sid"), acct)
+            return out
         tok = m.group("tok")
         if tok in self.private_ids:
             return self.hash(tok)

@@ -47,6 +47,12 @@ Networks (network id: accounts): {networks}.
   replaced inside its own profile and posts, and its `user_profile_url` is
   cut down to the site (`https://instagram.com/`), since the rest of a
   personal link often names the person.
+- The id of a post written by a pseudonymised account outside this release
+  (a retweeted or replied-to ordinary user, or a `twitter.com/.../status/ID`
+  link to such a post) is replaced by HMAC-SHA256 over `"post:"` + the id,
+  base64: looking the id up on the platform would show its author. Ids of
+  posts in this release, and of posts by accounts shown as themselves, are
+  kept.
 - Accounts that are referenced but were not in the investigated data (their
   follower count is unknown) are pseudonymised too. A handle that cannot be
   tied to an account is hashed from `"@"` + the lower-cased handle, so all
@@ -54,7 +60,7 @@ Networks (network id: accounts): {networks}.
 
 ## What is not hashed
 
-Tweet ids, post text (apart from the replacements above), hashtags, URLs,
+The released accounts' own tweet ids, post text (apart from the replacements above), hashtags, URLs,
 client names, counts, languages and account creation dates are published as
 they are. Display names of other pseudonymised accounts written in plain
 words inside someone else's text cannot be recognised and are not replaced.
