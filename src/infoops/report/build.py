@@ -86,9 +86,7 @@ def collect(case: Case, max_networks: int = DEFAULT_MAX_NETWORKS, sample_account
     data = ReportData(title=f"Coordinated network report: {case.path.resolve().name}",
                       generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
                       overview=_overview(con, len(nets)), networks=[],
-                      thresholds=queries.rows(con, "SELECT signal, threshold, method, edges_raw, edges_kept, details "
-                                              "FROM signal_thresholds ORDER BY signal"),
-                      runs=_runs(con), prior_links=_prior_links(con),
+                      thresholds=_thresholds(con, run_id), runs=_runs(con), prior_links=_prior_links(con, run_id),
                       params={"max_networks": max_networks, "sample_accounts": sample_accounts,
                               "topic_posts": topic_posts, "seed": seed})
     ids = [str(n["network_id"]) for n in nets]
@@ -209,8 +207,26 @@ def _flagged_count(con: duckdb.DuckDBPyConnection) -> int | None:
     return int(found[0][0]) if found else None
 
 
-def _prior_links(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    out = queries.rows(con, "SELECT * FROM prior_links ORDER BY network_id, strength DESC")
+def _thresholds(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[dict[str, Any]]:
+    """Each signal's threshold in the shown run, with what the signal measures (from its class)."""
+    out = queries.rows(con, "SELECT signal, threshold, method, edges_raw, edges_kept FROM signal_thresholds "
+                       "WHERE ? IS NULL OR run_id = ? ORDER BY signal", [run_id, run_id])
+    described: dict[str, str] = {}
+    try:
+        from infoops.registry import signals
+
+        described = {str(getattr(cls, "name", key)): str(getattr(cls, "description", "")) for key, cls in
+                     signals.items()}
+    except (ImportError, ValueError):  # a broken signal plugin must not stop the report
+        described = {}
+    for r in out:
+        r["description"] = described.get(str(r["signal"]), "")
+    return out
+
+
+def _prior_links(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[dict[str, Any]]:
+    out = queries.rows(con, "SELECT * FROM prior_links WHERE ? IS NULL OR run_id = ? "
+                       "ORDER BY network_id, strength DESC", [run_id, run_id])
     for r in out:
         r["evidence"] = _json(r.get("evidence"))
     return out
