@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import datetime, timedelta
 
@@ -9,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from infoops.detect.base import EDGE_SCHEMA
-from infoops.detect.signals.profile_traits import ProfileTraits, trait_families
+from infoops.detect.signals.profile_traits import ProfileTraits, account_attributes, trait_families
 from infoops.registry import signals
 from infoops.store import Case
 
@@ -82,6 +83,7 @@ def test_one_shared_trait_is_not_enough(fresh_case: Case) -> None:
         ("a", "alpha", "Alpha", "a very particular bio nobody else has", datetime(2015, 1, 1, 1), False),
         ("b", "beta", "Beta", "a very particular bio nobody else has", datetime(2019, 6, 1, 5), False),
     ]
+    rows += [(f"o{i}", f"bg{i}", f"someone {chr(97 + i)}", "", datetime(2010, 1, 1) + timedelta(days=30 * i), False) for i in range(20)]
     _load(fresh_case, _accounts(rows))
     assert ProfileTraits(null="none").fit(fresh_case.con).edges_.num_rows == 0
     assert ProfileTraits(null="none", min_shared=1).fit(fresh_case.con).edges_.num_rows == 1
@@ -96,21 +98,45 @@ def test_huge_groups_do_not_explode(fresh_case: Case) -> None:
     assert 0 < sig.edges_.num_rows <= n * 5
 
 
-def test_hashed_accounts_have_no_handle_or_name_traits() -> None:
-    tbl = _accounts([("h1", "Xiao12345678", "小明", "", datetime(2020, 1, 1, 1), True)])
-    fam = trait_families(tbl, day_only=False, min_template_chars=12, min_handle_digits=4)
-    assert fam["handle"] == [None] and fam["name"] == [None]
+def test_hashed_accounts_have_no_handle_or_name_traits(fresh_case: Case) -> None:
+    t = datetime(2020, 1, 1, 1)
+    rows = [(f"h{i}", f"Xiao{12345678 + i}", "小明", "", t, True) for i in range(2)]
+    rows += [(f"o{i}", f"bg{i}", f"someone {chr(97 + i)}", "", datetime(2015, 1, 1) + timedelta(days=i), False) for i in range(20)]
+    _load(fresh_case, _accounts(rows))
+    attrs, _ = account_attributes(fresh_case.con, "accounts")
+    fam = trait_families(attrs, day_only=False, min_template_chars=12, min_handle_digits=4)
+    hashed = [i for i, a in enumerate(attrs.column("account_id").to_pylist()) if a.startswith("h")]
+    assert all(fam.column("handle")[i].as_py() is None and fam.column("name")[i].as_py() is None for i in hashed)
+    # sharing only the creation hour is one trait: no edge
+    assert ProfileTraits(null="none").fit(fresh_case.con).edges_.num_rows == 0
 
 
-def test_bio_templates_ignore_digits_and_script() -> None:
+def test_bio_templates_ignore_digits_and_handle_shapes_count_digits() -> None:
     tbl = _accounts(
         [
-            ("a", "x", "n", "Fan of team 12, since 1999!", datetime(2020, 1, 1), False),
-            ("b", "y", "n", "fan of team 7, since 2003!", datetime(2020, 1, 1), False),
+            ("a", "maria12345678", "n", "Fan of team 12, since 1999!", datetime(2020, 1, 1), False),
+            ("b", "Jo87654321", "n", "fan of team 7, since 2003!", datetime(2020, 1, 1), False),
+            ("c", "plainname", "n", "", datetime(2020, 1, 1), False),
         ]
     )
     fam = trait_families(tbl, day_only=True, min_template_chars=12, min_handle_digits=4)
-    assert fam["bio"][0] == fam["bio"][1] is not None
+    bio = fam.column("bio").to_pylist()
+    assert bio[0] == bio[1] is not None and bio[2] is None
+    assert fam.column("handle").to_pylist() == ["a+D8", "a+D8", None]
+
+
+def test_creation_burst_outweighs_an_ordinary_day(fresh_case: Case) -> None:
+    _load(fresh_case, planted())
+    sig = ProfileTraits(null="none", min_shared=1).fit(fresh_case.con)
+    by_pair = {(a, b): ev for a, b, ev in zip(*(sig.edges_.column(c).to_pylist() for c in ("src", "dst", "evidence")), strict=True)}
+    io_created = [ev for (a, b), ev in by_pair.items() if a.startswith("io") and b.startswith("io")]
+    assert io_created and all(any(e.startswith("created:") for e in ev) for ev in io_created)
+    # two organic accounts created in the same hour weigh less than the batch's burst:
+    # ln(2 / (1 + 2/15)) at most, against ln(25 / (1 + 25/15)) for 25 accounts in one hour
+    weights = dict(zip(zip(sig.edges_.column("src").to_pylist(), sig.edges_.column("dst").to_pylist(), strict=True),
+                       sig.edges_.column("weight").to_pylist(), strict=True))
+    organic = [weights[p] for p, ev in by_pair.items() if p[0].startswith("org") and all(e.startswith("created:") for e in ev)]
+    assert organic and max(organic) < math.log(25 / (1 + 25 / 15))
 
 
 def test_unknown_null_is_rejected(fresh_case: Case) -> None:

@@ -7,18 +7,18 @@ Traits of an account (each a key; two accounts share a trait when the keys are e
 - ``bio``: the normalised description with every digit run replaced by ``0``
   (a bio template), when at least `min_template_chars` long;
 - ``name``: the display name, lower-cased, digit runs replaced by ``0``;
-- ``handle``: the handle's shape when it ends in `min_handle_digits` or more
-  digits (``letters + 8 digits`` is the default-handle pattern of batch-made
+- ``handle``: the handle's shape ``a+D8`` when it is letters followed by
+  `min_handle_digits` or more digits (the default-handle pattern of batch-made
   accounts) *together with* the creation batch: the creation day (the month
   when creation days are already the ``created`` trait). Hashed accounts
   have no handle or name traits.
 
-Weights are idf-like: each shared trait adds ``ln(N / accounts with that key)``,
-so a creation day shared by 2,000 accounts adds little and a bio template
-shared by four adds much. Pairs sharing fewer than `min_shared` traits are
-dropped. Candidate pairs come from grouping by key, each account pairing with
-at most `max_fanout` following accounts of the group in creation order
-(explosion-safe).
+Weights per key (see `trait_weights_sql`): a creation *burst* weight for the
+creation hour/day, the shape/batch mutual information for handles, and
+``ln(N / accounts with that key)`` for bio and name templates. Pairs sharing
+fewer than `min_shared` traits are dropped. Candidate pairs come from grouping
+by key, each account pairing with at most `max_fanout` following accounts of
+the group in creation order (explosion-safe).
 
 Null model (permutation): each attribute family -- creation time, description,
 display name, handle -- is shuffled across accounts independently, the traits
@@ -50,45 +50,50 @@ from infoops.registry import signals
 DEFAULT_MIN_SHARED = 2
 DEFAULT_MIN_TEMPLATE_CHARS = 12
 DEFAULT_MIN_HANDLE_DIGITS = 4
+DEFAULT_NULL_ROUNDS = 5
+# creation bursts are measured against the mean over this many hours/days around
+BURST_UNITS = 15
+DAY = 86400.0
 NULL_METHODS = ("permute", "none")
 
-DIGITS = re.compile(r"\d+")
-HANDLE_TAIL = re.compile(r"^([^\W\d]+)(\d+)$")
 HEX_ID = re.compile(r"^[0-9a-f]{24,}$|^[A-Za-z0-9+/]{43}=$")
 
 
-def _template(texts: list[str | None], min_chars: int) -> list[str | None]:
-    out: list[str | None] = []
-    for s in normalize_many(texts):
-        t = DIGITS.sub("0", s)
-        out.append(t if len(t) >= min_chars else None)
-    return out
+def _null_str(n: int) -> pa.Array:
+    return pa.nulls(n, pa.string())
 
 
-def _name_template(names: list[str | None]) -> list[str | None]:
-    out: list[str | None] = []
-    for n in names:
-        t = DIGITS.sub("0", " ".join((n or "").lower().split()))
-        out.append(t if len(t) >= 3 else None)
-    return out
+def _template(texts: pa.Array, min_chars: int) -> pa.Array:
+    """Bio templates: normalised text, digit runs -> 0; null when shorter than `min_chars`."""
+    norm = pa.array(normalize_many(texts.to_pylist()), pa.string())
+    t = pc.replace_substring_regex(norm, r"\d+", "0")
+    return pc.if_else(pc.greater_equal(pc.utf8_length(t), min_chars), t, _null_str(len(t)))
 
 
-def _handle_shape(handles: list[str | None], min_digits: int) -> list[str | None]:
-    out: list[str | None] = []
-    for h in handles:
-        m = HANDLE_TAIL.match(h or "")
-        if m is None or HEX_ID.match(h or "") or len(m.group(2)) < min_digits:
-            out.append(None)
-        else:
-            out.append(f"L{len(m.group(1))}D{len(m.group(2))}")
-    return out
+def _name_template(names: pa.Array) -> pa.Array:
+    t = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(names), r"\s+", " "))
+    t = pc.replace_substring_regex(t, r"\d+", "0")
+    return pc.if_else(pc.greater_equal(pc.utf8_length(t), 3), t, _null_str(len(t)))
+
+
+def _handle_shape(handles: pa.Array, min_digits: int) -> pa.Array:
+    """'a+D8' for letters followed by 8 digits (the default-handle pattern); null otherwise."""
+    digits = pc.utf8_length(pc.replace_substring_regex(handles, r"^[^\W\d]+", ""))
+    ok = pc.and_(
+        pc.match_substring_regex(handles, r"^[^\W\d]+\d+$"),
+        pc.invert(pc.match_substring_regex(handles, HEX_ID.pattern)),
+    )
+    ok = pc.and_(ok, pc.greater_equal(digits, min_digits))
+    shape = pc.binary_join_element_wise("a+D", pc.cast(digits, pa.string()), "")
+    return pc.if_else(pc.fill_null(ok, False), shape, _null_str(len(handles)))
 
 
 def account_attributes(con: duckdb.DuckDBPyConnection, accounts: str) -> tuple[pa.Table, bool]:
     """Profile attributes of every account, and whether creation times are day-precise only."""
     tbl = con.sql(
-        f"""SELECT account_id, handle, display_name, description, created_at,
-                   coalesce(hashed, false) AS hashed
+        f"""SELECT account_id, CASE WHEN coalesce(hashed, false) THEN NULL ELSE handle END AS handle,
+                   CASE WHEN coalesce(hashed, false) THEN NULL ELSE display_name END AS display_name,
+                   description, created_at
             FROM {ident(accounts)} WHERE account_id IS NOT NULL"""
     ).to_arrow_table()
     row = con.execute(
@@ -99,67 +104,121 @@ def account_attributes(con: duckdb.DuckDBPyConnection, accounts: str) -> tuple[p
     return tbl, total > 0 and midnight >= 0.9 * total
 
 
-def trait_families(attrs: pa.Table, day_only: bool, min_template_chars: int, min_handle_digits: int) -> dict[str, list[Any]]:
-    """Per-account trait components, one list per attribute family (the null shuffles families)."""
-    created = attrs.column("created_at").to_pylist()
-    hashed = attrs.column("hashed").to_pylist()
-    fmt = "%Y-%m-%d" if day_only else "%Y-%m-%dT%H"
-    handles = [None if hs else h for h, hs in zip(attrs.column("handle").to_pylist(), hashed, strict=True)]
-    names = [None if hs else n for n, hs in zip(attrs.column("display_name").to_pylist(), hashed, strict=True)]
+def trait_families(attrs: pa.Table, day_only: bool, min_template_chars: int, min_handle_digits: int) -> pa.Table:
+    """Per-account trait components, one column group per attribute family (the null shuffles families).
+
+    Families: created (`created`, `batch`, `t`), bio, name, handle. Hashed
+    accounts come without handle and display name (see `account_attributes`).
+    """
+    created = attrs.column("created_at")
     # the handle's creation batch: its day, or its month when days are the creation trait already
-    batch = "%Y-%m" if day_only else "%Y-%m-%d"
-    return {
-        "created": [(c.strftime(fmt), c.strftime(batch), c.timestamp()) if c else None for c in created],
-        "bio": _template(attrs.column("description").to_pylist(), min_template_chars),
-        "name": _name_template(names),
-        "handle": _handle_shape(handles, min_handle_digits),
+    return pa.table(
+        {
+            "created": pc.strftime(created, format="%Y-%m-%d" if day_only else "%Y-%m-%dT%H"),
+            "batch": pc.strftime(created, format="%Y-%m" if day_only else "%Y-%m-%d"),
+            "t": pc.fill_null(pc.divide(pc.cast(pc.cast(created, pa.timestamp("us")), pa.int64()), 1e6), 0.0),
+            "bio": _template(attrs.column("description"), min_template_chars),
+            "name": _name_template(attrs.column("display_name")),
+            "handle": _handle_shape(attrs.column("handle"), min_handle_digits),
+        }
+    )
+
+
+FAMILIES = {"created": ("created", "batch", "t"), "bio": ("bio",), "name": ("name",), "handle": ("handle",)}
+
+
+def traits_table(account_ids: pa.Array, fam: pa.Table) -> pa.Table:
+    """Long table (account_id, kind, trait, t, shape, batch) of the trait keys built from the families."""
+    keys = {
+        "created": fam.column("created"),
+        "bio": fam.column("bio"),
+        "name": fam.column("name"),
+        "handle": pc.binary_join_element_wise(fam.column("handle"), fam.column("batch"), "@"),
     }
+    parts = []
+    for kind, key in keys.items():
+        trait = pc.binary_join_element_wise(pa.scalar(kind + ":"), key, "")
+        part = pa.table(
+            {
+                "account_id": account_ids,
+                "kind": pa.array([kind] * len(account_ids), pa.string()),
+                "trait": trait,
+                "t": fam.column("t"),
+                "shape": fam.column("handle"),
+                "batch": fam.column("batch"),
+            }
+        )
+        parts.append(part.filter(pc.is_valid(trait)))
+    return pa.concat_tables(parts)
 
 
-def traits_table(account_ids: list[str], fam: dict[str, list[Any]]) -> pa.Table:
-    """Long table (account_id, trait, t) of the trait keys built from the families."""
-    acc: list[str] = []
-    keys: list[str] = []
-    ts: list[float] = []
-    for i, a in enumerate(account_ids):
-        c = fam["created"][i]
-        t = c[2] if c else 0.0
-        found: list[str] = []
-        if c:
-            found.append(f"created:{c[0]}")
-        if fam["bio"][i]:
-            found.append(f"bio:{fam['bio'][i]}")
-        if fam["name"][i]:
-            found.append(f"name:{fam['name'][i]}")
-        if fam["handle"][i] and c:
-            found.append(f"handle:{fam['handle'][i]}@{c[1]}")
-        for k in found:
-            acc.append(a)
-            keys.append(k)
-            ts.append(t)
-    return pa.table({"account_id": acc, "trait": keys, "t": pa.array(ts, pa.float64())})
+def permuted(fam: pa.Table, rng: np.random.Generator) -> pa.Table:
+    """The families shuffled across accounts, each family by its own permutation."""
+    cols: dict[str, pa.ChunkedArray] = {}
+    for columns in FAMILIES.values():
+        perm = pa.array(rng.permutation(fam.num_rows))
+        for c in columns:
+            cols[c] = fam.column(c).take(perm)
+    return pa.table({c: cols[c] for c in fam.column_names})
 
 
-def pair_traits_sql(traits: str, offsets: str, n_accounts: int, max_fanout: int | None, min_shared: int) -> str:
-    """Account pairs sharing at least `min_shared` trait keys, weight = sum of ln(N / df)."""
+def trait_weights_sql(traits: str, n_accounts: int, unit: float) -> str:
+    """Weight of each trait key shared by two or more accounts.
+
+    - created: creation *burst*, ``max(0, ln(n / (a + 1)))`` with ``n`` accounts
+      in the hour/day and ``a`` the mean per hour/day over the surrounding
+      ``BURST_UNITS`` units (a batch of 300 accounts among days of 5 weighs
+      ~2.5; an ordinary day 0) -- a permutation keeps these counts, so the
+      null sees the same bursts;
+    - handle (shape @ batch): pointwise mutual information of the shape and the
+      batch, ``max(0, ln(n N / (n_shape n_batch)))``: default-style handles
+      over-represented in one creation batch;
+    - bio, name: ``ln(N / n)`` (a template shared by four accounts weighs much).
+    """
+    t = ident(traits)
+    half = BURST_UNITS // 2
+    n = float(n_accounts)
+    return f"""
+        WITH g AS (SELECT trait, any_value(kind) AS kind, count(*) AS df, min(t) AS t0,
+                          any_value(shape) AS shape, any_value(batch) AS batch
+                   FROM {t} GROUP BY trait),
+        c AS (SELECT trait, df, sum(df) OVER (ORDER BY t0 RANGE BETWEEN {half * unit!r} PRECEDING
+                                                          AND {half * unit!r} FOLLOWING) / {float(BURST_UNITS)!r} AS a
+              FROM g WHERE kind = 'created'),
+        ns AS (SELECT shape, count(*) AS n_shape FROM {t} WHERE kind = 'handle' GROUP BY shape),
+        nb AS (SELECT batch, count(*) AS n_batch FROM {t} WHERE kind = 'created' GROUP BY batch)
+        SELECT g.trait, g.df,
+               CASE g.kind
+                 WHEN 'created' THEN greatest(0.0, ln(c.df / (c.a + 1.0)))
+                 WHEN 'handle' THEN greatest(0.0, ln(g.df * {n!r} / (ns.n_shape * nb.n_batch)))
+                 ELSE ln({n!r} / g.df)
+               END AS w
+        FROM g LEFT JOIN c USING (trait) LEFT JOIN ns USING (shape) LEFT JOIN nb USING (batch)
+        WHERE g.df >= 2"""
+
+
+def pair_traits_sql(
+    traits: str, offsets: str, n_accounts: int, max_fanout: int | None, min_shared: int, unit: float
+) -> str:
+    """Account pairs sharing at least `min_shared` trait keys; weight = sum of the keys' weights."""
     fan = "o.k <= r.df - r.rn" if max_fanout is None else f"o.k <= least(r.df - r.rn, {int(max_fanout)})"
     return f"""
-        WITH g AS (SELECT trait, count(*) AS df FROM {ident(traits)} GROUP BY trait HAVING count(*) >= 2),
+        WITH g AS ({trait_weights_sql(traits, n_accounts, unit)}),
         r AS (
-            SELECT t.account_id, t.trait, g.df,
+            SELECT t.account_id, t.trait, g.df, g.w,
                    row_number() OVER (PARTITION BY t.trait ORDER BY t.t, t.account_id) AS rn
             FROM {ident(traits)} t JOIN g USING (trait)
         ),
         f AS (SELECT r.*, r.rn + o.k AS rn2 FROM r JOIN {ident(offsets)} o ON {fan}),
         p AS (
             SELECT least(a.account_id, b.account_id) AS src, greatest(a.account_id, b.account_id) AS dst,
-                   a.trait, ln({float(n_accounts)!r} / a.df) AS idf
+                   a.trait, a.w
             FROM f a JOIN r b ON a.trait = b.trait AND a.rn2 = b.rn
             WHERE a.account_id <> b.account_id
         )
-        SELECT src, dst, sum(idf) AS weight, count(DISTINCT trait) AS n_events,
+        SELECT src, dst, sum(w) AS weight, count(DISTINCT trait) AS n_events,
                list_slice(list(DISTINCT left(trait, 120) ORDER BY left(trait, 120)), 1, {MAX_EVIDENCE}) AS evidence
-        FROM p GROUP BY src, dst HAVING count(DISTINCT trait) >= {int(min_shared)}"""
+        FROM p GROUP BY src, dst HAVING count(DISTINCT trait) >= {int(min_shared)} AND sum(w) > 0"""
 
 
 @signals.register("profile_traits")
@@ -176,6 +235,7 @@ class ProfileTraits(Signal):
     min_template_chars: shorter bio templates are not traits.
     min_handle_digits: handles ending in at least this many digits have a shape trait.
     seed: seed of the permutation null.
+    null_rounds: permutations pooled for the null (counts averaged over rounds).
     """
 
     name = "profile_traits"
@@ -190,6 +250,7 @@ class ProfileTraits(Signal):
         min_template_chars: int = DEFAULT_MIN_TEMPLATE_CHARS,
         min_handle_digits: int = DEFAULT_MIN_HANDLE_DIGITS,
         seed: int = 1,
+        null_rounds: int = DEFAULT_NULL_ROUNDS,
     ) -> None:
         self.min_shared = min_shared
         self.max_fanout = max_fanout
@@ -198,31 +259,35 @@ class ProfileTraits(Signal):
         self.min_template_chars = min_template_chars
         self.min_handle_digits = min_handle_digits
         self.seed = seed
+        self.null_rounds = null_rounds
 
     def fit(self, con: duckdb.DuckDBPyConnection, posts: str = "posts", accounts: str = "accounts") -> ProfileTraits:
         if self.null not in NULL_METHODS:
             raise ValueError(f"null must be one of {NULL_METHODS}, got {self.null!r}")
         t0 = time.perf_counter()
         attrs, day_only = account_attributes(con, accounts)
-        ids = attrs.column("account_id").to_pylist()
+        unit = DAY if day_only else 3600.0
+        ids = attrs.column("account_id")
         fam = trait_families(attrs, day_only, self.min_template_chars, self.min_handle_digits)
         traits = traits_table(ids, fam)
         stats: dict[str, Any] = {
             "accounts": len(ids),
             "creation_precision": "day" if day_only else "hour",
             "traits": traits.num_rows,
-            **{f"accounts_with_{k}": sum(v is not None for v in vals) for k, vals in fam.items()},
+            **{f"accounts_with_{k}": len(ids) - fam.column(k).null_count for k in ("created", "bio", "name", "handle")},
         }
-        real = self._pairs(con, traits, len(ids))
+        real = self._pairs(con, traits, len(ids), unit)
         real_w = np.asarray(real.column("weight").to_numpy(), dtype=np.float64)
         stats["edges_raw"] = int(real_w.size)
         threshold = 0.0
         stats["null_edges"] = 0
         if self.null == "permute" and real_w.size:
-            null_w = self._null_weights(con, ids, fam)
+            null_w = self._null_weights(con, ids, fam, unit)
             stats["null_edges"] = int(null_w.size)
+            stats["null_rounds"] = self.null_rounds
             stats["null_max"] = float(null_w.max()) if null_w.size else 0.0
-            threshold = fdr_threshold(real_w, null_w, self.alpha)
+            # null edges of all rounds pooled: per-round counts <= alpha * real counts
+            threshold = fdr_threshold(real_w, null_w, self.alpha * self.null_rounds)
         self.edges_ = real.filter(pc.greater_equal(real.column("weight"), threshold))
         self.threshold_ = float(threshold)
         stats["edges_kept"] = self.edges_.num_rows
@@ -232,21 +297,25 @@ class ProfileTraits(Signal):
         self.stats_ = stats
         return self
 
-    def _pairs(self, con: duckdb.DuckDBPyConnection, traits: pa.Table, n_accounts: int) -> pa.Table:
+    def _pairs(self, con: duckdb.DuckDBPyConnection, traits: pa.Table, n_accounts: int, unit: float) -> pa.Table:
         view, offs = "_io_profile_traits_t", "_io_profile_traits_k"
         con.register(view, traits)
         try:
             k_max = self.max_fanout if self.max_fanout is not None else max(n_accounts, 1)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {offs} AS SELECT range + 1 AS k FROM range(?)", [k_max])
-            sql = pair_traits_sql(view, offs, max(n_accounts, 1), self.max_fanout, self.min_shared)
+            sql = pair_traits_sql(view, offs, max(n_accounts, 1), self.max_fanout, self.min_shared, unit)
             out = con.sql(sql).to_arrow_table()
         finally:
             con.unregister(view)
             con.execute(f"DROP TABLE IF EXISTS {offs}")
         return out.cast(EDGE_SCHEMA)
 
-    def _null_weights(self, con: duckdb.DuckDBPyConnection, ids: list[str], fam: dict[str, list[Any]]) -> np.ndarray:
+    def _null_weights(
+        self, con: duckdb.DuckDBPyConnection, ids: pa.ChunkedArray, fam: pa.Table, unit: float
+    ) -> np.ndarray:
         rng = np.random.default_rng(self.seed)
-        shuffled = {k: [v[i] for i in rng.permutation(len(v))] for k, v in fam.items()}
-        null = self._pairs(con, traits_table(ids, shuffled), len(ids))
-        return np.asarray(null.column("weight").to_numpy(), dtype=np.float64)
+        out = []
+        for _ in range(self.null_rounds):
+            null = self._pairs(con, traits_table(ids, permuted(fam, rng)), len(ids), unit)
+            out.append(np.asarray(null.column("weight").to_numpy(), dtype=np.float64))
+        return np.concatenate(out) if out else np.zeros(0)
