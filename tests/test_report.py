@@ -163,3 +163,17 @@ def test_hostile_constants_cover_the_issue() -> None:
     for needle in ("<script>", "onerror=", "javascript:", "\u202e"):
         assert needle in joined
     assert len(LONG_HOSTILE) >= 100_000
+
+
+def test_analyst_decision_is_shown(tmp_path: Path) -> None:
+    case = Case.open(tmp_path / "case")
+    build_demo_case(case, SMALL, hostile=False)
+    case.con.execute("INSERT INTO decisions VALUES ('N1', 'reject', 'old', 'first look', '2020-01-01'), "
+                     "('N1', 'confirm', 'ana', ?, '2020-02-01')", [HOSTILE[0]])
+    out = build_report(case, tmp_path / "r.html")
+    case.close()
+    doc = lxml.html.fromstring(out.read_text(encoding="utf-8"))
+    sec = doc.xpath("//section[contains(@class, 'network')]")[0].text_content()
+    assert "Analyst decision: confirm by ana" in sec and HOSTILE[0] in sec and "reject" not in sec
+    overview = doc.xpath("//section[@id='networks']")[0].text_content()
+    assert "confirm" in overview and "not reviewed" in overview

@@ -104,8 +104,10 @@ def collect(case: Case, max_networks: int = DEFAULT_MAX_NETWORKS, sample_account
             queries.release(con)
         offsets = agg["members"]
         topics = {nid: fit_topics(rows_, seed=seed) for nid, rows_ in agg["topics"].items()}
+    decisions = _decisions(con)
     for n in nets:
         data.networks.append(_network(data, n, agg, topics, offsets))
+        data.networks[-1]["decision"] = decisions.get(str(n["network_id"]))
     return data
 
 
@@ -205,6 +207,14 @@ def _flagged_count(con: duckdb.DuckDBPyConnection) -> int | None:
     rel = flagged_accounts(con)
     found = rel.aggregate("count(*)").fetchall()
     return int(found[0][0]) if found else None
+
+
+def _decisions(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """The latest analyst decision per network (review), if any."""
+    found = queries.rows(con, """
+        SELECT network_id, decision, analyst, note, decided_at FROM decisions
+        QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY decided_at DESC NULLS LAST) = 1""")
+    return {str(r["network_id"]): r for r in found}
 
 
 def _thresholds(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[dict[str, Any]]:
