@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -169,9 +169,11 @@ def ingest(
                     summary.accounts_added, summary.accounts_updated = staging.merge_accounts(con)
                 describe_case(con, summary)
         finally:
-            staging.drop(con)
-            if restore:
-                con.execute("SET memory_limit = ?", [restore])
+            with suppress(duckdb.Error):  # never mask the error that got us here
+                staging.drop(con)
+                if restore:
+                    con.execute("SET memory_limit = ?", [restore])
+                con.complete()
         rec.counts = summary.counts()
     return summary
 

@@ -65,8 +65,9 @@ def _fill(
         texts = [r[0] for r in rows]
         langs = [detect_one(t) for t in texts]
         batch = pa.table({"t": pa.array(texts, pa.string()), "l": pa.array(langs, pa.string())})
+        con.complete()  # register() refuses to run while a result is pending
         con.register("_langid_batch", batch)
-        con.execute("INSERT INTO _langid SELECT t, l FROM _langid_batch")
+        con.execute("INSERT INTO _langid SELECT t, l FROM _langid_batch").fetchall()
         con.unregister("_langid_batch")
         total += len(texts)
         if advance:

@@ -113,9 +113,10 @@ class Batch:
             if not rows:
                 continue
             arrow = pa.Table.from_pylist(rows, schema=schema)
+            con.complete()  # register() refuses to run while a result is pending
             con.register("_rows_batch", arrow)
             cols = ", ".join("CAST(extra AS JSON)" if n == "extra" else n for n in schema.names)
-            con.execute(f"INSERT INTO {table} SELECT {cols} FROM _rows_batch")
+            con.execute(f"INSERT INTO {table} SELECT {cols} FROM _rows_batch").fetchall()
             con.unregister("_rows_batch")
         if self.superseded:
             con.executemany(f"INSERT INTO {STG_SUPERSEDED} VALUES (?, ?)", [list(s) for s in self.superseded])
