@@ -177,3 +177,15 @@ def test_analyst_decision_is_shown(tmp_path: Path) -> None:
     assert "Analyst decision: confirm by ana" in sec and HOSTILE[0] in sec and "reject" not in sec
     overview = doc.xpath("//section[@id='networks']")[0].text_content()
     assert "confirm" in overview and "not reviewed" in overview
+
+
+def test_sparse_case_still_reports(fresh_case: Case, tmp_path: Path) -> None:
+    """Networks and members only: no posts, no profiles, no edges, no attribution yet."""
+    con = fresh_case.con
+    con.execute("INSERT INTO networks (run_id, network_id, size) VALUES ('r1', 'A', 2)")
+    con.execute("INSERT INTO memberships (run_id, network_id, account_id) VALUES ('r1', 'A', 'x'), ('r1', 'A', 'y')")
+    out = build_report(fresh_case, tmp_path / "r.html")
+    doc = lxml.html.fromstring(out.read_text(encoding="utf-8"))
+    sections = doc.xpath("//section[contains(@class, 'network')]")
+    assert len(sections) == 1 and "unlabelled" in sections[0].text_content()
+    assert "Too little text for topics" in sections[0].text_content()
