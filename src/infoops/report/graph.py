@@ -141,13 +141,15 @@ def graph_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], total
     by_role: dict[str, list[int]] = defaultdict(list)
     for i, n in enumerate(nodes):
         by_role[str(n.get("role") or "member")].append(i)
+    degree = g.degree() if len(nodes) else []
     for role in sorted(by_role):
         idx = by_role[role]
-        text = [hover_text(nodes[i]) for i in idx]
+        text = [hover_text(nodes[i]) + f"<br>links drawn {degree[i]}" for i in idx]
         traces.append({"type": "scatter", "mode": "markers", "name": f"account: {html.escape(show(role, 40))}",
                        "x": [coords[i][0] for i in idx], "y": [coords[i][1] for i in idx],
                        "text": text, "hoverinfo": "text",
-                       "marker": {"size": 7, "color": colour_for(role, ROLE_COLOURS),
+                       "marker": {"size": [round(min(18.0, 5 + 1.5 * degree[i] ** 0.5), 1) for i in idx],
+                                  "color": colour_for(role, ROLE_COLOURS),
                                   "line": {"width": 0.5, "color": "#ffffff"}}})
     note = f"{len(nodes):,} of {total:,} accounts, sampled" if total > len(nodes) else f"all {total:,} accounts"
     return {"data": traces, "layout": {
