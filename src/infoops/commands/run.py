@@ -53,7 +53,8 @@ def _steps(res: PipelineResult) -> Table:
         table.add_column(col, justify="right" if col == "seconds" else "left")
     for step, secs in res.seconds.items():
         counts = res.counts.get(step, {})
-        shown = ", ".join(f"{k}={v}" for k, v in counts.items() if not isinstance(v, dict | list))
+        shown = ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in counts.items() if not isinstance(v, dict | list))
         table.add_row(step, shown, f"{secs:.1f}")
     return table
 
