@@ -87,24 +87,24 @@ def test_later_ingest_fills_missing_account_fields(fresh_case: Case, tmp_path: P
     assert row == ("zed", "Lisbon")
 
 
-def test_cli_ingest_directory_and_summary(tmp_path: Path) -> None:
+def test_cli_ingest_directory_and_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        res = runner.invoke(build(), ["ingest", str(ARCHIVE), "--case", "c"])
-        assert res.exit_code == 0, res.output
-        assert "posts by kind" in res.output and "repost 1" in res.output
-        with Case.open("c") as case:
-            assert case.count("posts") == 6
-            counts = case.con.execute("SELECT counts FROM runs WHERE command = 'ingest'").fetchone()
-            assert counts is not None and '"posts_added": 6' in counts[0]
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(build(), ["ingest", str(ARCHIVE), "--case", "c"])
+    assert res.exit_code == 0, res.output
+    assert "posts by kind" in res.output and "repost 1" in res.output
+    with Case.open("c") as case:
+        assert case.count("posts") == 6
+        counts = case.con.execute("SELECT counts FROM runs WHERE command = 'ingest'").fetchone()
+        assert counts is not None and '"posts_added": 6' in counts[0]
 
 
-def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        Path("x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-        res = runner.invoke(build(), ["ingest", "x.csv", "--case", "c", "--map", "post_id=a", "--map",
-                                      "account_id=zz", "-q"])
-        assert res.exit_code == 1
-        assert "Error: x.csv: required column 'zz' is missing" in res.output
-        assert "Traceback" not in res.output
+    monkeypatch.chdir(tmp_path)
+    Path("x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    res = runner.invoke(build(), ["ingest", "x.csv", "--case", "c", "--map", "post_id=a", "--map",
+                                  "account_id=zz", "-q"])
+    assert res.exit_code == 1
+    assert "Error: x.csv: required column 'zz' is missing" in res.output
+    assert "Traceback" not in res.output
