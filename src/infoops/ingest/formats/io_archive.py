@@ -48,10 +48,6 @@ EXTRA_TWEET_COLUMNS = ("latitude", "longitude", "poll_choices")
 USER_HINTS = {"user_screen_name", "user_display_name", "follower_count", "account_creation_date"}
 
 
-def _has(cols: set[str], name: str) -> bool:
-    return name in cols
-
-
 class _Cols:
     """Column references by header name; absent columns read as NULL."""
 
