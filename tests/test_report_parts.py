@@ -152,3 +152,17 @@ def test_flatten_evidence() -> None:
     lines = flatten({"items": {"hashtags": {"figure": 0.50321, "value": 1.0}}, "ids": ["a", "b"], "n": 3})
     assert lines == ["items.hashtags.figure: 0.503", "items.hashtags.value: 1", "ids: a, b", "n: 3"]
     assert flatten({str(i): i for i in range(20)}, limit=5)[-1] == "…"
+
+
+def test_layout_keeps_unlinked_accounts_on_a_ring() -> None:
+    import igraph as ig
+
+    from infoops.report.graph import layout
+
+    g = ig.Graph(n=8, edges=[(0, 1), (1, 2), (2, 0), (3, 4)])
+    pos = np.array(layout(g, seed=1))
+    r = np.hypot(pos[:, 0], pos[:, 1])
+    assert pos.shape == (8, 2)
+    assert r[5:].min() > r[:5].max()  # the three unlinked accounts lie outside the linked ones
+    assert np.allclose(r[5:], r[5])  # on one ring
+    assert np.allclose(layout(g, seed=1), pos)  # seeded: the same drawing every time

@@ -117,13 +117,7 @@ def graph_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], total
     index = {str(n["account_id"]): i for i, n in enumerate(nodes)}
     g = ig.Graph(n=len(nodes), edges=[(index[e["src"]], index[e["dst"]]) for e in edges
                                       if e["src"] in index and e["dst"] in index])
-    if len(nodes) == 0:
-        coords: list[list[float]] = []
-    else:
-        import random
-
-        random.seed(seed)
-        coords = [list(c) for c in g.layout_fruchterman_reingold(niter=300).coords]
+    coords = layout(g, seed)
     traces: list[dict[str, Any]] = []
     by_signal: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in edges:
@@ -158,6 +152,32 @@ def graph_figure(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], total
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
         "title": {"text": f"Network graph ({note}; {len(edges):,} edges)", "font": {"size": 13}},
         "legend": {"orientation": "h", "y": -0.02}}}
+
+
+def layout(g: ig.Graph, seed: int = 1) -> list[list[float]]:
+    """Fruchterman-Reingold positions of the linked accounts; unlinked ones on a ring around them
+    (left to the force layout they fly far out and shrink the rest into a dot)."""
+    import math
+    import random
+
+    n = g.vcount()
+    coords = [[0.0, 0.0] for _ in range(n)]
+    linked = [v for v in range(n) if g.degree(v) > 0]
+    alone = [v for v in range(n) if g.degree(v) == 0]
+    radius = 1.0
+    if linked:
+        random.seed(seed)
+        sub = g.induced_subgraph(linked)
+        pos = sub.layout_fruchterman_reingold(niter=300).coords
+        cx = sum(p[0] for p in pos) / len(pos)
+        cy = sum(p[1] for p in pos) / len(pos)
+        for v, (x, y) in zip(linked, pos, strict=True):
+            coords[v] = [x - cx, y - cy]
+        radius = max(1.0, max(math.hypot(x - cx, y - cy) for x, y in pos))
+    for k, v in enumerate(alone):
+        angle = 2 * math.pi * k / len(alone)
+        coords[v] = [1.15 * radius * math.cos(angle), 1.15 * radius * math.sin(angle)]
+    return coords
 
 
 def hover_text(node: dict[str, Any]) -> str:
