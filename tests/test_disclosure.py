@@ -227,7 +227,8 @@ def test_any_private_handle_in_text_is_replaced(handle: str, before: str, after:
     ps = Pseudonymiser(salt=SALT)
     ps.add_accounts([("123456789", handle, 10)])
     shown = handle.upper() if upper else handle
-    for text in (f"{before}@{shown}{after}", f"{before}https://x.com/{shown}{after}", f"{before}{shown}{after}",
+    for text in (f"{before}@{shown}{after}", f"{before}\uff20{shown}{after}", f"{before}https://x.com/{shown}{after}",
+                 f"{before}{shown}{after}",
                  f"{before}123456789{after}"):
         out = ps.text(text) or ""
         assert handle.lower() not in out.lower() and "123456789" not in out

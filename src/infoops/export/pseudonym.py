@@ -39,7 +39,8 @@ NON_ACCOUNT_PATHS = frozenset(
      "notifications", "login", "signup", "tos", "privacy", "about", "download", "compose"}
 )
 
-_MENTION = r"(?P<at>(?<![\w@])@(?P<handle>\w(?:[\w.]*\w)?))"
+# '@' or the full-width '＠' that CJK text uses for mentions
+_MENTION = r"(?P<at>(?<![\w@\uff20])(?P<atc>[@\uff20])(?P<handle>\w(?:[\w.]*\w)?))"
 _LINK = (
     r"(?P<link>(?P<prefix>(?:https?://)?(?<![\w.-])(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/(?:#!/)?)"
     r"(?P<path>\w+)(?:(?P<status>/(?:status|statuses)/)(?P<sid>\d+))?)"
@@ -164,7 +165,7 @@ class Pseudonymiser:
 
     def _replace(self, m: re.Match[str]) -> str:
         if m.group("at") is not None:
-            return "@" + self._mention_text(m.group("handle"))
+            return m.group("atc") + self._mention_text(m.group("handle"))
         if m.group("link") is not None:
             path = m.group("path")
             acct = self.handle_account(path)
