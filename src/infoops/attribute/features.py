@@ -324,3 +324,23 @@ def in_network_repost_pairs(con: duckdb.DuckDBPyConnection) -> dict[str, list[tu
     ).fetchall():
         out.setdefault(str(nid), []).append((str(src), str(dst), int(n)))
     return out
+
+
+def network_top_domain(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, str, int]]:
+    """Per network: share of its members' link posts (non-reposts) that go to its commonest
+    domain, that domain, and the number of link posts."""
+    rows = con.execute(
+        f"""
+        WITH u AS (
+          SELECT m.network_id, p.post_id,
+                 lower(regexp_extract(unnest(p.urls), '^(?:[a-zA-Z]+://)?(?:www\\.)?([^/:?#]+)', 1)) AS d
+          FROM posts p JOIN {MEMBERS} m USING (account_id)
+          WHERE p.kind <> 'repost' AND len(p.urls) > 0
+        ),
+        per AS (SELECT network_id, d, count(DISTINCT post_id) AS n FROM u WHERE d <> '' GROUP BY ALL),
+        tot AS (SELECT network_id, count(DISTINCT post_id) AS n FROM u GROUP BY ALL)
+        SELECT per.network_id, arg_max(per.d, per.n), max(per.n), any_value(tot.n)
+        FROM per JOIN tot USING (network_id) GROUP BY per.network_id
+        """
+    ).fetchall()
+    return {str(nid): (float(top) / float(total), str(d), int(total)) for nid, d, top, total in rows if total}

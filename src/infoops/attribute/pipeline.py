@@ -28,6 +28,7 @@ from infoops.attribute.scoring import (
     NetworkVerdict,
     account_evidence,
     combine,
+    dimension_scores,
     label_for,
     network_evidence,
     reasons_for,
@@ -44,6 +45,7 @@ MIXED_MIN_SIZE = 10
 MIXED_MIN_CORE = 5
 MIXED_MIN_SHARE = 0.05
 MIXED_ACCOUNT_SCORE = 0.35
+MIXED_MIN_BEHAVIOUR = 0.35
 # a member outside a mixed network's core joins it when it acts mostly inside the network
 SERVE_MIN_OUT = 3
 SERVE_MIN_IN = 5
@@ -127,16 +129,18 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
     bg_days = F.creation_day_counts(con)
     dup = F.duplicate_text_share(con)
     ctx = (bg, bg_hist, bg_days, dup)
+    pairs = F.in_network_repost_pairs(con)
+    domains = F.network_top_domain(con)
 
     verdicts: dict[str, NetworkVerdict] = {}
     for nid, idx in by_net.items():
-        verdicts[nid] = _verdict(nid, cols, idx, hists.get(nid, np.zeros(168)), ctx, links.get(nid, {}), proba)
+        verdicts[nid] = _verdict(nid, cols, idx, hists.get(nid, np.zeros(168)), ctx, links.get(nid, {}), proba,
+                                 pairs.get(nid, []), domains.get(nid))
     office = F.account_office_share(con, {n: v.offset for n, v in verdicts.items()})
     rep = F.in_network_reposts(con).to_pydict()
     rep_of = {(n, a): (m, r) for n, a, m, r in zip(rep["network_id"], rep["account_id"], rep["reposts_made_in"],
                                                    rep["reposts_received_in"], strict=True)}
     a_ev: dict[tuple[str, str], tuple[float, list[str]]] = {}
-    pairs = F.in_network_repost_pairs(con)
     for nid, idx in by_net.items():
         v = verdicts[nid]
         for i in idx:
@@ -176,9 +180,11 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
 
 def _verdict(nid: str, cols: dict[str, list[Any]], idx: list[int], hist: np.ndarray,
              ctx: tuple[dict[str, Any], np.ndarray, dict[Any, int], dict[str, float]],
-             links: dict[str, dict[str, Any]], proba: dict[str, float]) -> NetworkVerdict:
+             links: dict[str, dict[str, Any]], proba: dict[str, float],
+             pairs: list[tuple[str, str, int]] | None = None,
+             domain: tuple[float, str, int] | None = None) -> NetworkVerdict:
     bg, bg_hist, bg_days, dup = ctx
-    ev, offset, bdays = network_evidence(cols, idx, hist, bg, bg_hist, bg_days, dup)
+    ev, offset, bdays = network_evidence(cols, idx, hist, bg, bg_hist, bg_days, dup, pairs, domain)
     ev.extend(_prior_evidence(links))
     if proba:
         ev.append(_model_evidence([proba.get(cols["account_id"][i], 0.0) for i in idx]))
@@ -202,8 +208,16 @@ def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[s
     if len(core) < MIXED_MIN_CORE or len(core) < MIXED_MIN_SHARE * len(idx) or len(core) == len(idx):
         return
     ids = [cols["account_id"][i] for i in core]
-    sub = _verdict(v.network_id, cols, core, F.accounts_hour_of_week(con, ids), ctx, links, proba)
+    inside = set(ids)
+    sub_pairs = [(a, b, n) for a, b, n in pairs.get(v.network_id, []) if a in inside and b in inside]
+    sub = _verdict(v.network_id, cols, core, F.accounts_hour_of_week(con, ids), ctx, links, proba, sub_pairs)
     if sub.label != "inauthentic":
+        return
+    # the core was chosen by its profile, so its profile evidence is biased: it must also
+    # behave like an operation (or be linked to a prior one, or be flagged by a model)
+    dims = dimension_scores(sub.evidence)
+    if not (dims.get("behaviour", 0.0) >= MIXED_MIN_BEHAVIOUR or dims.get("history", 0.0) >= 0.5
+            or dims.get("model", 0.0) >= 0.5):
         return
     v.core = set(ids)
     served = serving_members(pairs.get(v.network_id, []), v.core, cols, row_of)

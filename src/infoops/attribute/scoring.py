@@ -42,6 +42,20 @@ def ramp(x: float, lo: float, hi: float) -> float:
     return float(min(1.0, max(0.0, (x - lo) / (hi - lo))))
 
 
+# Evidence items fall into independent dimensions; the network score averages the
+# dimensions, so one kind of evidence alone (e.g. new accounts created together,
+# which fandoms and protest movements also show) cannot make an operation.
+DIMENSIONS: dict[str, str] = {
+    "low_followers": "profile", "creation_batches": "profile", "young_accounts": "profile",
+    "handle_pattern": "profile", "bios": "profile",
+    "office_hours": "behaviour", "low_engagement": "behaviour", "repost_only": "behaviour",
+    "templated_text": "behaviour", "timeline_switch": "behaviour", "reciprocal_amplification": "behaviour",
+    "single_domain": "behaviour",
+    "prior_link": "history", "supervised_model": "model",
+}
+DIMENSION_WEIGHTS = {"profile": 1.0, "behaviour": 1.0, "history": 1.0, "model": 1.5}
+
+
 @dataclass
 class Evidence:
     name: str
@@ -49,6 +63,10 @@ class Evidence:
     weight: float
     reason: str
     figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dimension(self) -> str:
+        return DIMENSIONS.get(self.name, "behaviour")
 
 
 @dataclass
@@ -117,8 +135,12 @@ def network_evidence(
     bg_hist: np.ndarray,
     bg_days: dict[Any, int],
     dup_share: dict[str, float],
+    pairs: list[tuple[str, str, int]] | None = None,
+    domain: tuple[float, str, int] | None = None,
 ) -> tuple[list[Evidence], int, set[Any]]:
-    """Evidence items for one network from its members' rows (`idx` into `cols`)."""
+    """Evidence items for one network from its members' rows (`idx` into `cols`);
+    `pairs` are its in-network reposts (src, dst, n), `domain` the share of its link
+    posts going to its commonest domain, that domain and the number of link posts."""
     n = len(idx)
     ev: list[Evidence] = []
 
@@ -209,6 +231,16 @@ def network_evidence(
                        f"{pct(dup)} of own posts repeat a text posted by 3+ members (numbers, links, mentions aside)",
                        {"duplicate_text_share": dup}))
 
+    if pairs:
+        rec, total = reciprocity(pairs)
+        ev.append(Evidence("reciprocal_amplification", ramp(rec, 0.2, 0.6), 1.5 if total >= 10 else 0.0,
+                           f"{pct(rec)} of {total} reposts between members are returned (members boost each other)",
+                           {"reciprocity": rec, "internal_reposts": total}))
+    if domain is not None and domain[2] >= max(10, n):
+        share, dom, n_links = domain
+        ev.append(Evidence("single_domain", ramp(share, 0.5, 0.9), 1.0,
+                           f"{pct(share)} of {n_links} link posts go to one site ({dom})",
+                           {"top_domain_share": share, "top_domain": dom}))
     sw = sum(1 for i in idx if timeline_switch(cols, i)) / n if n else 0.0
     ev.append(Evidence("timeline_switch", ramp(sw, 0.05, 0.3), 0.5,
                        f"{pct(sw)} of accounts switched language or client mid-timeline (repurposed or hijacked)",
@@ -217,6 +249,14 @@ def network_evidence(
 
 
 OFFICE_HOURS_TXT = "09:00-18:00"
+
+
+def reciprocity(pairs: list[tuple[str, str, int]]) -> tuple[float, int]:
+    """Share of in-network reposts whose reverse direction (dst reposts src) also occurs."""
+    have = {(a, b) for a, b, _ in pairs}
+    total = sum(n for _, _, n in pairs)
+    back = sum(n for a, b, n in pairs if (b, a) in have)
+    return (back / total if total else 0.0), total
 
 
 def timeline_switch(cols: dict[str, list[Any]], i: int) -> bool:
@@ -230,9 +270,23 @@ def timeline_switch(cols: dict[str, list[Any]], i: int) -> bool:
     return bool(lang_sw or (client_sw and lang_sw is False and cols["n_clients"][i] <= 3 and cols["max_gap_days"][i] >= 30))
 
 
+def dimension_scores(evidence: list[Evidence]) -> dict[str, float]:
+    """Weighted mean of the items of each dimension that has any weight."""
+    out: dict[str, float] = {}
+    for dim in DIMENSION_WEIGHTS:
+        items = [e for e in evidence if e.dimension == dim and e.weight > 0]
+        w = sum(e.weight for e in items)
+        if w:
+            out[dim] = sum(e.weight * e.value for e in items) / w
+    return out
+
+
 def combine(evidence: list[Evidence]) -> float:
-    w = sum(e.weight for e in evidence)
-    return sum(e.weight * e.value for e in evidence) / w if w else 0.0
+    """Network score: weighted mean of the dimension scores (profile, behaviour, and
+    history / model when present)."""
+    dims = dimension_scores(evidence)
+    w = sum(DIMENSION_WEIGHTS[d] for d in dims)
+    return sum(DIMENSION_WEIGHTS[d] * v for d, v in dims.items()) / w if w else 0.0
 
 
 def reasons_for(evidence: list[Evidence], label: str) -> list[str]:
