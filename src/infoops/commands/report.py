@@ -27,7 +27,8 @@ from infoops.store import Case
 @click.option("--max-networks", type=click.IntRange(min=1), default=DEFAULT_MAX_NETWORKS, show_default=True,
               help="Networks detailed in the report (operations first, then by score and size).")
 @click.option("--sample-accounts", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_ACCOUNTS, show_default=True,
-              help="Most central accounts drawn in each network graph.")
+              help="Accounts drawn in each network graph; larger networks are sampled breadth-first "
+                   "from their most central accounts.")
 @click.option("--topic-posts", type=click.IntRange(min=10), default=DEFAULT_TOPIC_POSTS, show_default=True,
               help="Posts sampled per network for topic modelling.")
 @seed_option
