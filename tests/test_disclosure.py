@@ -285,3 +285,18 @@ def test_posts_inside_the_release_keep_their_ids(export_case: Case, salt_file: P
     by_id = {t["tweetid"]: t for t in tweets}
     assert "641" in by_id and by_id["610"]["retweet_tweetid"] == "641"
     assert by_id["610"]["retweet_userid"] == H("1005") == by_id["641"]["userid"]
+
+
+def test_big_releases_split_the_tweets_and_list_checksums(export_case: Case, salt_file: Path,
+                                                           tmp_path: Path) -> None:
+    import hashlib
+
+    out = tmp_path / "r"
+    counts = export_disclosure(export_case, out, salt_file, rows_per_file=7)
+    parts = sorted(out.glob("infoops_tweets_csv_hashed_*.csv"))
+    assert [p.name for p in parts] == [f"infoops_tweets_csv_hashed_{i}.csv" for i in range(1, 4)]
+    assert not (out / "infoops_tweets_csv_hashed.csv").exists()
+    assert [len(read(p)) for p in parts] == [7, 7, counts["tweets"] - 14]
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    for f in [*parts, out / "infoops_users_csv_hashed.csv", out / "infoops_media_list.txt"]:
+        assert f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}" in readme

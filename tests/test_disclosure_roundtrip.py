@@ -17,13 +17,14 @@ SALT = b"round-trip-salt-0123456789abcdef"
 ingest_mod = pytest.importorskip("infoops.ingest")
 
 
-def test_ingest_reads_the_disclosure_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rows_per_file", [1_000_000, 5])
+def test_ingest_reads_the_disclosure_back(tmp_path: Path, rows_per_file: int) -> None:
     salt = tmp_path / "salt"
     salt.write_bytes(SALT)
     out = tmp_path / "release"
     with Case.open(tmp_path / "source") as src:
         build_case(src)
-        export_disclosure(src, out, salt)
+        export_disclosure(src, out, salt, rows_per_file=rows_per_file)
         before = src.con.execute(
             "SELECT post_id, kind, ref_post_id, ref_account_id FROM posts WHERE account_id IN (SELECT unnest(?))",
             [sorted(FLAGGED)]).fetchall()

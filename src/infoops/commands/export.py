@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from infoops.export.disclosure import DEFAULT_NAME
+from infoops.export.disclosure import DEFAULT_NAME, ROWS_PER_FILE
 from infoops.export.pseudonym import MIN_FOLLOWERS, MIN_SALT_BYTES
 from infoops.options import case_option, output_option
 from infoops.registry import commands
@@ -60,14 +60,16 @@ def graph(case_dir: Path, output: Path, network: str | None, all_edges: bool) ->
               help="Release name: files are NAME_users_csv_hashed.csv, NAME_tweets_csv_hashed.csv, ...")
 @click.option("--network", "networks", multiple=True,
               help="Release only the flagged accounts of this network (repeatable); default: every flagged network.")
+@click.option("--rows-per-file", type=click.IntRange(min=1), default=ROWS_PER_FILE, show_default=True,
+              help="Split the tweets CSV into NAME_tweets_csv_hashed_1.csv, _2.csv, ... of this many rows.")
 def disclosure(case_dir: Path, out_dir: Path, salt_file: Path, min_followers: int, name: str,
-               networks: tuple[str, ...]) -> None:
+               networks: tuple[str, ...], rows_per_file: int) -> None:
     """A public release of the flagged networks in the IO archive format, small accounts hashed."""
     from infoops.export.disclosure import export_disclosure
 
     with Case.open(case_dir, create=False) as case:
         counts = export_disclosure(case, out_dir, salt_file, min_followers=min_followers, name=name,
-                                   networks=list(networks) or None)
+                                   networks=list(networks) or None, rows_per_file=rows_per_file)
     _console.print(
         f"disclosure: {counts['accounts']} accounts ({counts['hashed_accounts']} hashed), "
         f"{counts['tweets']} tweets, {counts['media']} media links -> {out_dir}"

@@ -3,7 +3,8 @@
 `export_disclosure(case, out_dir, salt_file)` writes, into `out_dir`:
 
 - `<name>_users_csv_hashed.csv`: one row per flagged account (IO archive users columns);
-- `<name>_tweets_csv_hashed.csv`: every post of those accounts (IO archive tweets columns);
+- `<name>_tweets_csv_hashed.csv`: every post of those accounts (IO archive tweets columns),
+  split into `_1.csv`, `_2.csv`, ... every `rows_per_file` rows when larger;
 - `<name>_media_list.txt`: tab-separated tweetid / media URL lines (header first; may
   hold no URLs, but is always present; .txt so that ingest skips it);
 - `README.md`: what the release holds, counts, and how accounts were hashed.
@@ -18,6 +19,7 @@ are made of letters, digits, '+', '/' and '=' only and cannot form a formula cal
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -38,6 +40,8 @@ from infoops.registry import exports
 from infoops.store import Case
 
 DEFAULT_NAME = "infoops"
+# tweets files are split like Twitter's releases and the simulator's archives
+ROWS_PER_FILE = 1_000_000
 BATCH = 10_000
 USER_COLUMNS = (
     "userid", "user_display_name", "user_screen_name", "user_reported_location",
@@ -88,7 +92,8 @@ class Release:
 
     name: str
     min_followers: int
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, list[str]] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)
     accounts: int = 0
     hashed_accounts: int = 0
     public_accounts: int = 0
@@ -223,6 +228,37 @@ def _writer(path: Path, columns: tuple[str, ...]) -> tuple[Any, Any]:
     return fh, w
 
 
+class _Parts:
+    """A CSV written in parts of at most `per_file` rows: NAME.csv, or NAME_1.csv, NAME_2.csv, ..."""
+
+    def __init__(self, out_dir: Path, stem: str, columns: tuple[str, ...], per_file: int) -> None:
+        self.out_dir, self.stem, self.columns, self.per_file = out_dir, stem, columns, max(1, per_file)
+        self.paths: list[Path] = []
+        self.n = 0
+        self._next()
+
+    def _next(self) -> None:
+        path = self.out_dir / f"{self.stem}_{len(self.paths) + 1}.csv"
+        self.paths.append(path)
+        self.fh, self.w = _writer(path, self.columns)
+        self.n = 0
+
+    def write(self, row: list[Any]) -> None:
+        if self.n >= self.per_file:
+            self.fh.close()
+            self._next()
+        self.w.writerow(row)
+        self.n += 1
+
+    def close(self) -> list[str]:
+        self.fh.close()
+        if len(self.paths) == 1:
+            single = self.out_dir / f"{self.stem}.csv"
+            self.paths[0].replace(single)
+            self.paths = [single]
+        return [p.name for p in self.paths]
+
+
 def _pseudonymiser(case: Case, salt: bytes, min_followers: int) -> Pseudonymiser:
     ps = Pseudonymiser(salt=salt, min_followers=min_followers)
     rel = case.con.sql("SELECT account_id, handle, followers FROM accounts")
@@ -231,13 +267,13 @@ def _pseudonymiser(case: Case, salt: bytes, min_followers: int) -> Pseudonymiser
     return ps
 
 
-def write_release(case: Case, out_dir: Path, ps: Pseudonymiser, flagged: pa.Table, name: str) -> Release:
+def write_release(case: Case, out_dir: Path, ps: Pseudonymiser, flagged: pa.Table, name: str,
+                  rows_per_file: int = ROWS_PER_FILE) -> Release:
     """Write users, tweets and media files for the flagged accounts; returns what was written."""
     con = case.con
     rel = Release(name=name, min_followers=ps.min_followers)
     rel.networks = dict(Counter(v for v in flagged.column("network_id").to_pylist() if v is not None))
     users_path = out_dir / f"{name}_users_csv_hashed.csv"
-    tweets_path = out_dir / f"{name}_tweets_csv_hashed.csv"
     media_path = out_dir / f"{name}_media_list.txt"
     accounts: dict[str, _Account] = {}
     fh, w = _writer(users_path, USER_COLUMNS)
@@ -248,15 +284,15 @@ def write_release(case: Case, out_dir: Path, ps: Pseudonymiser, flagged: pa.Tabl
             rel.accounts += 1
             rel.public_accounts += acct.public
     rel.hashed_accounts = rel.accounts - rel.public_accounts
-    fh, w = _writer(tweets_path, TWEET_COLUMNS)
-    with fh, media_path.open("w", encoding="utf-8", newline="\n") as media:
+    tweets = _Parts(out_dir, f"{name}_tweets_csv_hashed", TWEET_COLUMNS, rows_per_file)
+    with media_path.open("w", encoding="utf-8", newline="\n") as media:
         media.write("tweetid\tmedia_url\n")
         for post in _rows(con.sql(_POSTS_SQL)):
             who = accounts.get(post["account_id"])
             if who is None:
                 continue
             row = _tweet_row(post, who, ps)
-            w.writerow([row[c] for c in TWEET_COLUMNS])
+            tweets.write([row[c] for c in TWEET_COLUMNS])
             rel.tweets += 1
             rel.kinds[post["kind"] or "post"] += 1
             created = post["created_at"]
@@ -266,8 +302,17 @@ def write_release(case: Case, out_dir: Path, ps: Pseudonymiser, flagged: pa.Tabl
             for url in _media_urls(post):
                 media.write(f"{post['post_id']}\t{_tsv(ps.text(url) or '')}\n")
                 rel.media += 1
-    rel.files = {"users": users_path.name, "tweets": tweets_path.name, "media": media_path.name}
+    rel.files = {"users": [users_path.name], "tweets": tweets.close(), "media": [media_path.name]}
+    rel.checksums = {f: _sha256(out_dir / f) for names in rel.files.values() for f in names}
     return rel
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _tsv(value: str) -> str:
@@ -284,7 +329,8 @@ def _only_networks(flagged: pa.Table, networks: list[str]) -> pa.Table:
 
 
 def export_disclosure(case: Case, out_dir: Path, salt_file: Path, min_followers: int = MIN_FOLLOWERS,
-                      name: str = DEFAULT_NAME, networks: Sequence[str] | None = None) -> dict[str, int]:
+                      name: str = DEFAULT_NAME, networks: Sequence[str] | None = None,
+                      rows_per_file: int = ROWS_PER_FILE) -> dict[str, int]:
     """Write a hashed public release of the flagged accounts (of `networks` only, if given)
     into `out_dir`; returns counts."""
     out_dir = Path(out_dir)
@@ -302,7 +348,7 @@ def export_disclosure(case: Case, out_dir: Path, salt_file: Path, min_followers:
         ps.released = set(flagged.column("account_id").to_pylist())
         case.con.register("_disclose_flagged", flagged.select(["account_id"]))
         try:
-            release = write_release(case, out_dir, ps, flagged, name)
+            release = write_release(case, out_dir, ps, flagged, name, rows_per_file)
         finally:
             case.con.unregister("_disclose_flagged")
         (out_dir / "README.md").write_text(render_readme(release), encoding="utf-8")

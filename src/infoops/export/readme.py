@@ -19,14 +19,18 @@ read them unchanged (`infoops ingest` reads this folder back).
 
 | file | what |
 |---|---|
-| `{users}` | one row per account ({accounts} rows) |
-| `{tweets}` | every post of those accounts ({tweets_n} rows: {kinds}) |
-| `{media}` | tab-separated `tweetid`, `media_url` of media linked from the posts ({media_n} lines after the header) |
+| {users} | one row per account ({accounts} rows) |
+| {tweets} | every post of those accounts ({tweets_n} rows: {kinds}) |
+| {media} | tab-separated `tweetid`, `media_url` of media linked from the posts ({media_n} lines after the header) |
 
-Posts run from {first} to {last} (UTC, `tweet_time` to the minute; tweet ids
-are kept, and Twitter-style ids carry the exact time).
+Posts run from {first} to {last} (UTC, `tweet_time` to the minute; the
+released posts keep their ids, and Twitter-style ids carry the exact time).
 
 Networks (network id: accounts): {networks}.
+
+Checksums (SHA-256):
+
+{checksums}
 
 ## Hashing
 
@@ -74,6 +78,10 @@ recover the original text. Ids and pseudonyms are never prefixed.
 """
 
 
+def _names(files: list[str]) -> str:
+    return ", ".join(f"`{f}`" for f in files)
+
+
 def render_readme(release: Release) -> str:
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(release.kinds.items())) or "none"
     networks = ", ".join(f"{k}: {v}" for k, v in sorted(release.networks.items())) or "none"
@@ -83,9 +91,10 @@ def render_readme(release: Release) -> str:
         n_networks=len(release.networks),
         created=release.created,
         version=__version__,
-        users=release.files.get("users", ""),
-        tweets=release.files.get("tweets", ""),
-        media=release.files.get("media", ""),
+        users=_names(release.files.get("users", [])),
+        tweets=_names(release.files.get("tweets", [])),
+        media=_names(release.files.get("media", [])),
+        checksums="\n".join(f"    {digest}  {name}" for name, digest in release.checksums.items()) or "    (none)",
         kinds=kinds,
         media_n=release.media,
         first=release.first.strftime("%Y-%m-%d %H:%M") if release.first else "n/a",
