@@ -126,12 +126,16 @@ def recall_vs_exact(case: Any, queries: int, seed: int = 1) -> dict[str, Any]:
     size = np.asarray(x.sum(axis=1)).ravel()
     rng = np.random.default_rng(seed)
     q = rng.choice(len(texts), size=min(queries, len(texts)), replace=False)
-    inter = (x[q] @ x.T).tocoo()
-    qi, tj = q[inter.row], inter.col
-    jac = inter.data / (size[qi] + size[tj] - inter.data)
-    hit = (jac >= SIMILARITY) & (qi != tj)
-    n_true = int(hit.sum())
-    found = int((labels[qi[hit]] == labels[tj[hit]]).sum())
+    xt = x.T.tocsr()
+    n_true = found = 0
+    for lo in range(0, q.size, 50):  # 50 queries at a time: bounded memory
+        qc = q[lo : lo + 50]
+        inter = (x[qc] @ xt).tocoo()
+        qi, tj = qc[inter.row], inter.col
+        jac = inter.data / (size[qi] + size[tj] - inter.data)
+        hit = (jac >= SIMILARITY) & (qi != tj)
+        n_true += int(hit.sum())
+        found += int((labels[qi[hit]] == labels[tj[hit]]).sum())
     return {"texts": len(texts), "queries": int(q.size), "true_pairs": n_true, "found": found,
             "recall": round(found / n_true, 4) if n_true else None}
 
@@ -184,7 +188,7 @@ def bench(posts: int, seed: int, work: Path, peer: bool, similar_limit: int, que
     )
     res["exact"] = json.loads(out_exact.read_text())
     if peer:
-        res["peer"] = run_peer_side(case, work / f"peer-{posts}", out_exact, n_posts <= similar_limit)
+        res["peer"] = run_peer_side(case, work / f"peer-{posts}", out_exact, posts <= similar_limit)
     return res
 
 
@@ -269,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", type=Path, default=REPO / "benchmarks" / "out" / "detect")
     ap.add_argument("--no-peer", action="store_true", help="skip the peer tool")
     ap.add_argument("--peer-similar-limit", type=int, default=PEER_SIMILAR_LIMIT,
-                    help="run the peer's co_similar_tweet only up to this many posts")
+                    help="run the peer's co_similar_tweet only for sizes (--posts) up to this")
     ap.add_argument("--queries", type=int, default=2000, help="query texts for the exact-Jaccard recall")
     ap.add_argument("--worker", choices=["all", "exact"], help=argparse.SUPPRESS)
     ap.add_argument("--case", type=Path, help=argparse.SUPPRESS)
