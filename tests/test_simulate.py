@@ -410,3 +410,14 @@ def test_cli_defaults_are_library_defaults(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     written = json.loads((tmp_path / "d" / "simulation.json").read_text())["params"]
     assert written == build_params(scale=0.01).to_json()
+
+
+def test_no_account_retweets_a_post_twice_or_its_own(con: duckdb.DuckDBPyConnection) -> None:
+    twice = con.execute(
+        "SELECT count(*) FROM (SELECT userid, retweet_tweetid FROM t WHERE grp IN ('cn_2020', 'ru_media', 'tr_ring', "
+        "'fandom', 'viral') AND is_retweet = 'True' GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()
+    own = con.execute(
+        "SELECT count(*) FROM t WHERE is_retweet = 'True' AND retweet_userid = userid"
+    ).fetchone()
+    assert twice == (0,) and own == (0,)

@@ -143,6 +143,7 @@ class Fandoms:
             engagement=50.0,
         )
         assert posted.text is not None
+        pf.track(posted.tid)
         for j in range(n_posts):
             share = rng.beta(3, 6)
             who = np.flatnonzero(rng.random(len(fans)) < share)

@@ -332,7 +332,7 @@ class CnOperation:
         u = np.repeat(self.amps, activity(pf, len(self.amps), 15.0, 0.8))
         n = len(u)
         # amplifiers concentrate on a subset of priority posts
-        w = rng.pareto(1.2, size=len(core.tid)) + 1
+        w = rng.pareto(2.0, size=len(core.tid)) + 1
         j = rng.choice(len(core.tid), size=n, p=w / w.sum())
         median = 90 * np.exp(3.5 * s)
         t = after(rng, core.ms[j], lognormal_delay_ms(rng, n, median, 0.8 + 1.2 * s), pf.t1)

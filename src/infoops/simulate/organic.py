@@ -141,6 +141,7 @@ def cascades(
         pool_keep=1.0,
     )
     assert posted.text is not None
+    pf.track(posted.tid)
     intensity = pf.p.viral_intensity * pf.p.sizes.get("viral", 1.0)
     crowd = len(casual) + len(organic)
     if intensity <= 0 or crowd == 0:

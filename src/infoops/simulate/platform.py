@@ -144,6 +144,17 @@ class Pool:
         )
 
 
+def unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mask keeping the first occurrence of each (a, b) pair."""
+    order = np.lexsort((b, a))
+    sa, sb = a[order], b[order]
+    dup = np.zeros(len(a), dtype=bool)
+    dup[1:] = (sa[1:] == sa[:-1]) & (sb[1:] == sb[:-1])
+    keep = np.ones(len(a), dtype=bool)
+    keep[order[dup]] = False
+    return keep
+
+
 class Platform:
     def __init__(self, params: SimParams, scratch: Path) -> None:
         self.p = params
@@ -156,6 +167,8 @@ class Platform:
         self.scratch = scratch
         self._writers: dict[str, pq.ParquetWriter] = {}
         self.counts: dict[str, int] = {}
+        self._tracked = np.zeros(0, dtype=np.int64)
+        self._seen: set[tuple[int, int]] = set()
 
     # ---- sizes -------------------------------------------------------------------
     def size(self, key: str, base: float, minimum: int = 0) -> int:
@@ -309,11 +322,36 @@ class Platform:
         orig_lang: np.ndarray | None = None,
         **kw: object,
     ) -> np.ndarray:
-        """Emit retweets of the given originals ('RT @handle: text', retweet ids set)."""
+        """Emit retweets of the given originals ('RT @handle: text', retweet ids set).
+
+        An account retweets a post at most once (within the batch) and never its own.
+        """
+        keep = unique_pairs(user, orig_tid) & (user != orig_user) & self._unseen(user, orig_tid)
+        if not keep.all():
+            sel = np.flatnonzero(keep)
+            user, ms, orig_tid, orig_user = user[sel], ms[sel], orig_tid[sel], orig_user[sel]
+            orig_text = orig_text.take(pa.array(sel))
+            orig_lang = None if orig_lang is None else orig_lang[sel]
         handles = pa.array(self.acc.col("handle")[orig_user], pa.string())
         text = tg.concat("RT @", handles, ": ", orig_text)
         lang = orig_lang if orig_lang is not None else self.acc.col("lang")[orig_user]
         return self.emit(user, ms, text, lang=lang, rt_user=orig_user, rt_tid=orig_tid, **kw)  # type: ignore[arg-type]
+
+    def track(self, tids: np.ndarray) -> None:
+        """Posts reposted in several phases (idol posts, cascades): remember who reposted them."""
+        self._tracked = np.union1d(self._tracked, tids)
+
+    def _unseen(self, user: np.ndarray, tid: np.ndarray) -> np.ndarray:
+        ok = np.ones(len(user), dtype=bool)
+        rows = np.flatnonzero(np.isin(tid, self._tracked))
+        for i, key in zip(
+            rows.tolist(), zip(user[rows].tolist(), tid[rows].tolist(), strict=True), strict=True
+        ):
+            if key in self._seen:
+                ok[i] = False
+            else:
+                self._seen.add(key)
+        return ok
 
     def handle_strings(self, users: np.ndarray) -> pa.Array:
         return pa.array(self.acc.col("handle")[users], pa.string())
