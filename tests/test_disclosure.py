@@ -300,3 +300,13 @@ def test_big_releases_split_the_tweets_and_list_checksums(export_case: Case, sal
     readme = (out / "README.md").read_text(encoding="utf-8")
     for f in [*parts, out / "infoops_users_csv_hashed.csv", out / "infoops_media_list.txt"]:
         assert f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}" in readme
+
+
+def test_a_new_release_replaces_the_old_one(export_case: Case, salt_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    export_disclosure(export_case, out, salt_file, rows_per_file=7)
+    (out / "notes.md").write_text("analyst notes", encoding="utf-8")
+    export_disclosure(export_case, out, salt_file)
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "infoops_media_list.txt",
+                                                     "infoops_tweets_csv_hashed.csv",
+                                                     "infoops_users_csv_hashed.csv", "notes.md"]

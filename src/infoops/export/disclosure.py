@@ -319,6 +319,15 @@ def _tsv(value: str) -> str:
     return neutralise(value.replace("\t", " ").replace("\r", " ").replace("\n", " "))
 
 
+def _remove_previous(out_dir: Path, name: str) -> None:
+    """Delete an earlier release of the same name, so no stale part file is read back with the new ones."""
+    for pattern in (f"{name}_users_csv_hashed*.csv", f"{name}_tweets_csv_hashed*.csv", f"{name}_media_list.txt",
+                    "README.md"):
+        for old in out_dir.glob(pattern):
+            if old.is_file():
+                old.unlink()
+
+
 def _only_networks(flagged: pa.Table, networks: list[str]) -> pa.Table:
     known = set(flagged.column("network_id").to_pylist())
     missing = [n for n in networks if n not in known]
@@ -344,6 +353,7 @@ def export_disclosure(case: Case, out_dir: Path, salt_file: Path, min_followers:
         if networks:
             flagged = _only_networks(flagged, list(networks))
         out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_previous(out_dir, name)
         ps = _pseudonymiser(case, salt, min_followers)
         ps.released = set(flagged.column("account_id").to_pylist())
         case.con.register("_disclose_flagged", flagged.select(["account_id"]))
