@@ -324,6 +324,16 @@ class Activists:
 # ---- news outlets ------------------------------------------------------------------------
 
 
+REGIONAL = {
+    "es": "ES",
+    "zh": "Chinese",
+    "ru": "RU",
+    "tr": "Turkce",
+    "ar": "Arabic",
+    "en": "English",
+}
+
+
 @dataclass
 class News:
     feeds: list[np.ndarray]  # per outlet: main feed first
@@ -351,6 +361,11 @@ class News:
                 pf.rng.integers(0, len(NEWS_CLIENTS), size=k)
             ]
             langs = np.full(k, lang, dtype=object)
+            if k >= 4 and pf.rng.random() < 0.6:  # a regional feed in another language
+                other = [x for x in REGIONAL if x != lang]
+                langs[-1] = other[int(pf.rng.integers(0, len(other)))]
+                suffix[-1] = REGIONAL[langs[-1]]
+                handles[-1] = name + suffix[-1]
             idx = pf.add_accounts(
                 created_ms=weighted_years(
                     pf.rng, k, [2008, 2009, 2010, 2011, 2012], [1, 2, 2, 2, 1]
@@ -389,8 +404,14 @@ class News:
                 pa.string(),
             )
             lang = pf.acc.col("lang")[main]
-            headline = tg.salad(rng, np.full(per_outlet, lang, dtype=object), 6, 12)
+            headlines = {lang: tg.salad(rng, np.full(per_outlet, lang, dtype=object), 6, 12)}
             for j, f in enumerate(feeds):
+                flang = pf.acc.col("lang")[f]
+                if flang not in headlines:  # the regional feed writes its own headline
+                    headlines[flang] = tg.salad(
+                        rng, np.full(per_outlet, flang, dtype=object), 6, 12
+                    )
+                headline = headlines[flang]
                 share = np.ones(per_outlet, bool) if j == 0 else rng.random(per_outlet) < 0.75
                 s = np.flatnonzero(share)
                 ms = (
