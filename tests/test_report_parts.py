@@ -166,3 +166,11 @@ def test_layout_keeps_unlinked_accounts_on_a_ring() -> None:
     assert r[5:].min() > r[:5].max()  # the three unlinked accounts lie outside the linked ones
     assert np.allclose(r[5:], r[5])  # on one ring
     assert np.allclose(layout(g, seed=1), pos)  # seeded: the same drawing every time
+
+
+def test_language_names() -> None:
+    from infoops.report.charts import language_name, language_summary
+
+    assert language_name("zh") == "Chinese (zh)" and language_name("xx") == "xx"
+    assert language_summary([{"lang": "ru", "n": 3}, {"lang": "tr", "n": 1}]) == [("Russian (ru)", 0.75),
+                                                                                  ("Turkish (tr)", 0.25)]

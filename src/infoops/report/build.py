@@ -156,7 +156,7 @@ def _network(data: ReportData, n: dict[str, Any], agg: dict[str, Any], topics: d
         "creation": charts.creation_summary(creation),
         "zero": {name: (charts.zero_share(a), charts.zero_share(b)) for name, (a, b) in dists.items()},
         "fit": fit, "offset_label": offset_label, "offset_source": "attribution" if stored is not None else "report",
-        "topics": topic, "roles": roles, "member_reasons": agg["reasons"].get(nid, []),
+        "topics": topic, "roles": roles, "languages": charts.language_summary(agg["languages"].get(nid, [])), "member_reasons": agg["reasons"].get(nid, []),
         "hashtags": agg["hashtags"].get(nid, []), "domains": agg["domains"].get(nid, []),
         "examples": agg["evidence"].get(nid, []), "accounts": agg["accounts"].get(nid, []),
         "priors": [p for p in data.prior_links if str(p["network_id"]) == nid],

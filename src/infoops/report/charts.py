@@ -168,6 +168,26 @@ def zero_share(rows_: list[dict[str, Any]]) -> float | None:
     return (sum(r["n"] for r in rows_ if int(r["bin"]) == 0) / total) if total else None
 
 
+LANGUAGES = {
+    "zh": "Chinese", "en": "English", "ru": "Russian", "tr": "Turkish", "ar": "Arabic", "es": "Spanish",
+    "fr": "French", "de": "German", "ja": "Japanese", "ko": "Korean", "fa": "Persian", "ur": "Urdu",
+    "hi": "Hindi", "pt": "Portuguese", "id": "Indonesian", "it": "Italian", "uk": "Ukrainian", "th": "Thai",
+    "vi": "Vietnamese", "tl": "Tagalog", "und": "undetermined", "zh-cn": "Chinese (simplified)",
+    "zh-tw": "Chinese (traditional)",
+}
+
+
+def language_name(code: str) -> str:
+    """'zh' -> 'Chinese (zh)'; unknown codes as they are."""
+    name = LANGUAGES.get(code.lower())
+    return f"{name} ({code})" if name else code
+
+
+def language_summary(net: list[dict[str, Any]], top: int = 3) -> list[tuple[str, float]]:
+    total = sum(r["n"] for r in net) or 1
+    return [(language_name(str(r["lang"])), r["n"] / total) for r in sorted(net, key=lambda r: -r["n"])[:top]]
+
+
 def language_mix(net: list[dict[str, Any]], rest: list[dict[str, Any]], top: int = 8) -> Fig:
     if not net:
         return {}
@@ -177,7 +197,7 @@ def language_mix(net: list[dict[str, Any]], rest: list[dict[str, Any]], top: int
     langs += [str(r["lang"]) for r in sorted(rest, key=lambda r: -r["n"])[:3] if str(r["lang"]) not in langs]
     share_n = {str(r["lang"]): r["n"] / tn for r in net}
     share_r = {str(r["lang"]): r["n"] / tr for r in rest}
-    labels = [html.escape(show(lang, 16)) for lang in langs] + ["other"]
+    labels = [html.escape(show(language_name(lang), 40)) for lang in langs] + ["other"]
     yn = [share_n.get(lang, 0.0) for lang in langs]
     yr = [share_r.get(lang, 0.0) for lang in langs]
     yn.append(max(0.0, 1 - sum(yn)))
