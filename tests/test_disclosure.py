@@ -310,3 +310,12 @@ def test_a_new_release_replaces_the_old_one(export_case: Case, salt_file: Path, 
     assert sorted(p.name for p in out.iterdir()) == ["README.md", "infoops_media_list.txt",
                                                      "infoops_tweets_csv_hashed.csv",
                                                      "infoops_users_csv_hashed.csv", "notes.md"]
+
+
+def test_a_foreign_readme_is_never_overwritten(export_case: Case, salt_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "project"
+    out.mkdir()
+    (out / "README.md").write_text("# my project\n", encoding="utf-8")
+    with pytest.raises(InfoopsError, match="README"):
+        export_disclosure(export_case, out, salt_file)
+    assert (out / "README.md").read_text(encoding="utf-8") == "# my project\n"

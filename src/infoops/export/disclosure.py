@@ -320,9 +320,16 @@ def _tsv(value: str) -> str:
 
 
 def _remove_previous(out_dir: Path, name: str) -> None:
-    """Delete an earlier release of the same name, so no stale part file is read back with the new ones."""
-    for pattern in (f"{name}_users_csv_hashed*.csv", f"{name}_tweets_csv_hashed*.csv", f"{name}_media_list.txt",
-                    "README.md"):
+    """Delete an earlier release of the same name, so no stale part file is read back with the new ones.
+    A README.md that is not such a release's is never touched: the folder is refused instead."""
+    readme = out_dir / "README.md"
+    if readme.is_file():
+        with readme.open(encoding="utf-8", errors="replace") as fh:
+            ours = fh.readline().startswith(f"# {name}: disclosure of ")
+        if not ours:
+            raise ExportError(f"{readme} exists and is not the README of an earlier '{name}' release; "
+                              "choose an empty folder for --out")
+    for pattern in (f"{name}_users_csv_hashed*.csv", f"{name}_tweets_csv_hashed*.csv", f"{name}_media_list.txt"):
         for old in out_dir.glob(pattern):
             if old.is_file():
                 old.unlink()
