@@ -116,32 +116,27 @@ class PeerResult:
 
 def _run(cmd: list[str], timeout: float | None) -> tuple[float, float, float]:
     """Run a command; return (wall seconds, CPU seconds, peak RSS MB) of it and its waited-for children."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-    secs = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
-    usage = _last_child_usage()
-    return secs, usage[0], usage[1]
+    import tempfile
 
-
-def _last_child_usage() -> tuple[float, float]:
-    """CPU seconds and peak RSS (MB) added to RUSAGE_CHILDREN by the last reaped child."""
-    import resource
-
-    global _CHILD_CPU
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = ru.ru_utime + ru.ru_stime
-    delta, _CHILD_CPU = cpu - _CHILD_CPU, cpu
-    return delta, ru.ru_maxrss / 1024.0
-
-
-_CHILD_CPU = 0.0
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = None if timeout is None else t0 + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                proc.kill()
+                raise subprocess.TimeoutExpired(cmd, timeout or 0.0)
+            time.sleep(0.05)
+        secs = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read()[-2000:].decode("utf-8", "replace")
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {tail}")
+    return secs, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
 
 
 def preprocess(exe: Path, db: Path, csv_path: Path, timeout: float | None = None) -> float:
