@@ -119,7 +119,7 @@ def export_takedown(case: Case, out: Path, format: Format | None = None) -> dict
             write_csv(table, out)
         rec.counts = {
             "accounts": table.num_rows,
-            "networks": len(set(table.column("network_id").to_pylist())),
+            "networks": len({n for n in table.column("network_id").to_pylist() if n is not None}),
         }
     return dict(rec.counts)
 
