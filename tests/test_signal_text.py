@@ -21,6 +21,7 @@ from infoops.detect.signals.near_duplicate import (
     minhash_signatures,
     near_duplicate_clusters,
     shingle_hashes,
+    word_hashes,
 )
 from infoops.detect.text import char_ngrams, jaccard, normalize, normalize_many, tokens
 from infoops.registry import signals
@@ -287,3 +288,20 @@ def test_normalisation_is_reused_until_the_posts_change(fresh_case: Case) -> Non
     after = IdenticalText().fit(fresh_case.con)
     assert after.stats_["normalisation_cached"] is False
     assert after.stats_["raw_texts_distinct"] == again.stats_["raw_texts_distinct"] + 1
+
+
+def test_word_shingles_ignore_word_order_char_shingles_do_not() -> None:
+    a = "香港警察依法维护社会秩序支持政府"
+    b = a[::-1]  # the same characters (word tokens), none of the same 3-grams
+    labels_words, _ = near_duplicate_clusters([a, b], threshold=0.8, shingles="words")
+    labels_chars, _ = near_duplicate_clusters([a, b], threshold=0.8, shingles="chars")
+    assert labels_words[0] == labels_words[1]
+    assert labels_chars[0] != labels_chars[1]
+    with pytest.raises(ValueError):
+        near_duplicate_clusters([a, b], shingles="bogus")
+
+
+def test_word_shingles_split_chinese_into_characters() -> None:
+    h, starts = word_hashes(["香港加油", "油加港香", "completely different words here"])
+    sets = [set(h[s:e].tolist()) for s, e in zip(starts, [*starts[1:], h.size], strict=True)]
+    assert sets[0] == sets[1] and len(sets[0]) == 4 and not sets[0] & sets[2]

@@ -31,6 +31,7 @@ Identical texts fall in the same cluster, so this signal includes
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,8 @@ DEFAULT_NGRAM = 3
 DEFAULT_NUM_PERM = 64
 DEFAULT_BANDS = 16
 DEFAULT_NEIGHBOURS = 6
+SHINGLES = ("chars", "words")
+DEFAULT_SHINGLES = "chars"
 
 U64 = np.uint64
 _MIX1 = U64(0xBF58476D1CE4E5B9)
@@ -105,6 +108,33 @@ def shingle_hashes(texts: list[str], n: int = DEFAULT_NGRAM) -> tuple[UInt64Arra
     starts = np.zeros(len(padded), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     return h[valid], starts
+
+
+_IDEO = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# words as Unicode default word boundaries give them: one token per ideograph or
+# hiragana, runs of other word characters, runs of punctuation
+WORD_TOKEN = re.compile(f"[{_IDEO}]|[^\\W{_IDEO}]+|[^\\w\\s]+")
+
+
+def word_hashes(texts: list[str]) -> tuple[UInt64Array, IntArray]:
+    """64-bit hashes of the distinct word tokens of every text (bag of words), and run starts."""
+    vocab: dict[str, int] = {}
+    flat: list[int] = []
+    starts = np.zeros(len(texts), dtype=np.int64)
+    for k, text in enumerate(texts):
+        starts[k] = len(flat)
+        toks = set(WORD_TOKEN.findall(text)) or {""}
+        flat.extend(vocab.setdefault(t, len(vocab)) for t in toks)
+    return _mix(np.asarray(flat, dtype=U64) + U64(1)), starts
+
+
+def text_shingles(texts: list[str], shingles: str, ngram: int) -> tuple[UInt64Array, IntArray]:
+    """Shingle hashes per text: character `ngram`-grams ("chars") or word tokens ("words")."""
+    if shingles == "chars":
+        return shingle_hashes(texts, ngram)
+    if shingles == "words":
+        return word_hashes(texts)
+    raise ValueError(f"shingles must be one of {SHINGLES}, got {shingles!r}")
 
 
 def minhash_signatures(
@@ -246,6 +276,7 @@ def near_duplicate_clusters(
     bands: int = DEFAULT_BANDS,
     seed: int = 1,
     neighbours: int = DEFAULT_NEIGHBOURS,
+    shingles: str = DEFAULT_SHINGLES,
 ) -> tuple[IntArray, dict[str, Any]]:
     """Cluster id of each (distinct) text: connected components of the near-duplicate pairs."""
     n = len(texts)
@@ -255,7 +286,7 @@ def near_duplicate_clusters(
             "similar_pairs": 0,
             "clusters": 0,
         }
-    h, starts = shingle_hashes(texts, ngram)
+    h, starts = text_shingles(texts, shingles, ngram)
     sig = minhash_signatures(h, starts, num_perm, seed)
     i, j = lsh_candidates(sig, bands, neighbours)
     est = estimated_jaccard(sig, i, j)
@@ -306,6 +337,7 @@ class NearDuplicate(TextSignal):
         ngram: int = DEFAULT_NGRAM,
         num_perm: int = DEFAULT_NUM_PERM,
         bands: int = DEFAULT_BANDS,
+        shingles: str = DEFAULT_SHINGLES,
     ) -> None:
         super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
         self.min_chars = min_chars
@@ -313,11 +345,12 @@ class NearDuplicate(TextSignal):
         self.ngram = ngram
         self.num_perm = num_perm
         self.bands = bands
+        self.shingles = shingles
 
     def text_mapper(self) -> ObjectMapper:
         def mapper(texts: list[str]) -> tuple[IntArray, dict[str, Any]]:
             return near_duplicate_clusters(
-                texts, self.threshold, self.ngram, self.num_perm, self.bands, self.seed
+                texts, self.threshold, self.ngram, self.num_perm, self.bands, self.seed, shingles=self.shingles
             )
 
         return mapper
