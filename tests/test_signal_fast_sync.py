@@ -33,8 +33,9 @@ def _originals_case(seed: int) -> tuple[Case, Planted, list[str]]:
         p.background.append(acc)
         for _ in range(int(rng.integers(2, 30))):
             pid, t = originals[int(rng.integers(len(originals)))]
-            # organic reposts follow the original after minutes to hours; a few are quick
-            p.post(acc, t + float(rng.exponential(1800.0)), "repost", pid)
+            # organic reposts follow the original after minutes to hours; a fifth within seconds
+            delay = float(rng.uniform(1, 10)) if rng.random() < 0.2 else float(rng.exponential(1800.0))
+            p.post(acc, t + delay, "repost", pid)
     group = [f"amp{i:02d}" for i in range(10)]
     for pid, t in core:
         for acc in group:

@@ -120,8 +120,6 @@ class CoActionSignal(Signal):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {actions}")
         stats: dict[str, Any] = sql.filter_actions(con, spec, raw)
         n_acc = max(int(stats["accounts_active"]), 1)
-        k_max = self.max_fanout if self.max_fanout is not None else self._max_per_object(con, spec)
-        sql.offsets_table(con, spec.t("k"), max(int(k_max), 1))
         pairs, real, null_w = spec.t("pairs"), spec.t("real"), spec.t("nullw")
         real_src = f"SELECT account_id, object, post_id, n_obj, t FROM {spec.t('acts')}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs} AS {sql.pair_sql(spec, n_acc, real_src)}")
@@ -163,12 +161,6 @@ class CoActionSignal(Signal):
             ["raw", "active", "acts", "k", "pairs", "w0", "real", "nullw", "nw0", "kept"],
         )
         return self
-
-    def _max_per_object(self, con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL) -> int:
-        row = con.execute(
-            f"SELECT coalesce(max(n), 1) FROM (SELECT count(*) AS n FROM {spec.t('acts')} GROUP BY object)"
-        ).fetchone()
-        return int(row[0]) if row else 1
 
     def _null_weights(
         self, con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL, n_acc: int, out: str

@@ -65,7 +65,7 @@ def fdr_threshold(
 
 
 def shuffle_without_duplicates(
-    acc: npt.NDArray[np.int64], obj: npt.NDArray[np.int64], seed: int, rounds: int = 20
+    acc: npt.NDArray[np.int64], obj: npt.NDArray[np.int64], seed: int, rounds: int = 10
 ) -> npt.NDArray[np.int64]:
     """A permutation of `obj` over the actions such that (acc, obj) pairs stay mostly unique.
 
@@ -93,7 +93,10 @@ def shuffle_without_duplicates(
         if dup.size == 0:
             break
         p = 1.0 / popularity[out]
-        others = rng.choice(out.size, size=min(out.size, dup.size), replace=False, p=p / p.sum())
-        idx = np.unique(np.concatenate([dup, others]))
+        others = rng.choice(out.size, size=min(out.size, dup.size), replace=True, p=p / p.sum())
+        mark = np.zeros(out.size, dtype=bool)
+        mark[dup] = True
+        mark[others] = True
+        idx = np.flatnonzero(mark)
         out[idx] = out[idx[rng.permutation(idx.size)]]
     return out

@@ -29,10 +29,11 @@ class FastRepost(CoActionSignal):
     snowflake. Amplifier accounts that wait on a core account's posts show up
     here even when they are too few to reach co_repost's threshold.
 
-    The null model is the time shift (not the shuffle of the other co-action
-    signals): fast reposts are rare, so when one group makes most of them,
-    permuting accounts among them reproduces the group, while shifting each
-    account's reposts by hours tells chance alignment from a habit.
+    The null model is the shuffle of the other co-action signals: viral
+    cascades make most fast reposts, and permuting accounts among the (original,
+    time) slots tells a cascade's size from a pair's habit. (Where one group
+    makes nearly all fast reposts, permuting reproduces the group and `null="shift"`
+    is the better null.)
     """
 
     name = "fast_repost"
@@ -45,7 +46,7 @@ class FastRepost(CoActionSignal):
         max_fanout: int | None = DEFAULT_MAX_FANOUT,
         min_activity: int = DEFAULT_MIN_ACTIVITY,
         alpha: float = DEFAULT_ALPHA,
-        null: str = "shift",
+        null: str = "shuffle",
         min_weight: float = 0.0,
         seed: int = 1,
         min_shared: int = DEFAULT_MIN_SHARED,
