@@ -11,7 +11,7 @@ from collections.abc import Callable
 import duckdb
 import pyarrow as pa
 
-from infoops.ingest.formats.base import STG_ACCOUNTS, STG_POSTS
+from infoops.ingest.formats.base import STG_ACCOUNTS
 
 # A detection below this confidence is stored as 'und' (undetermined).
 MIN_SCORE = 0.3
@@ -43,8 +43,10 @@ def fill_missing(
 
     Returns the number of distinct texts run through the detector.
     """
+    from infoops.ingest.staging import post_tables
+
     done = 0
-    for table, column in ((STG_POSTS, "text"), (STG_ACCOUNTS, "description")):
+    for table, column in [*((t, "text") for t in post_tables(con)), (STG_ACCOUNTS, "description")]:
         done += _fill(con, table, column, advance)
     return done
 

@@ -18,7 +18,13 @@ from __future__ import annotations
 
 import duckdb
 
-from infoops.ingest.formats.base import STG_ACCOUNTS, STG_POSTS, STG_REJECTS, STG_SUPERSEDED
+from infoops.ingest.formats.base import (
+    STG_ACCOUNTS,
+    STG_POST_TABLES,
+    STG_POSTS,
+    STG_REJECTS,
+    STG_SUPERSEDED,
+)
 from infoops.schema import ACCOUNT_COLUMNS, POST_COLUMNS
 
 
@@ -32,10 +38,25 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     # an earlier version (post_id) of an edited post and its latest version (latest_id)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_SUPERSEDED} (post_id VARCHAR, latest_id VARCHAR)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_REJECTS} AS SELECT * FROM rejects LIMIT 0")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STG_POST_TABLES} (name VARCHAR)")
+
+
+def post_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every table holding staged posts: STG_POSTS and those formats registered."""
+    extra = [str(r[0]) for r in con.execute(f"SELECT name FROM {STG_POST_TABLES} ORDER BY name").fetchall()]
+    return [STG_POSTS, *extra]
+
+
+def _union(con: duckdb.DuckDBPyConnection) -> str:
+    cols = ", ".join([*POST_COLUMNS, "_rank"])
+    return "(" + " UNION ALL ".join(f"SELECT {cols} FROM {t}" for t in post_tables(con)) + ")"
 
 
 def drop(con: duckdb.DuckDBPyConnection) -> None:
-    for t in (STG_POSTS, STG_ACCOUNTS, STG_SUPERSEDED, STG_REJECTS):
+    if con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{STG_POST_TABLES}'").fetchall()[0][0]:
+        for t in post_tables(con)[1:]:
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    for t in (STG_POSTS, STG_ACCOUNTS, STG_SUPERSEDED, STG_REJECTS, STG_POST_TABLES):
         con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -50,15 +71,14 @@ def merge_posts(con: duckdb.DuckDBPyConnection) -> int:
     if _scalar(con, f"SELECT count(*) FROM {STG_SUPERSEDED}"):
         con.execute(
             f"DELETE FROM {STG_POSTS} WHERE post_id IN (SELECT s.post_id FROM {STG_SUPERSEDED} s "
-            f"WHERE s.post_id <> s.latest_id AND s.latest_id IN (SELECT post_id FROM {STG_POSTS}))"
+            f"WHERE s.post_id <> s.latest_id AND s.latest_id IN (SELECT post_id FROM {_union(con)}))"
         )
-    n, distinct = (
-        _scalar(con, f"SELECT count(*) FROM {STG_POSTS}"),
-        _scalar(con, f"SELECT count(DISTINCT post_id) FROM {STG_POSTS}"),
-    )
-    src = STG_POSTS
+    union = _union(con)
+    row = con.execute(f"SELECT count(*), count(DISTINCT post_id) FROM {union}").fetchall()[0]
+    n, distinct = int(row[0]), int(row[1])
+    src = union
     if distinct < n:
-        src = f"(SELECT DISTINCT ON (post_id) * FROM {STG_POSTS} ORDER BY post_id, _rank DESC)"
+        src = f"(SELECT DISTINCT ON (post_id) * FROM {union} ORDER BY post_id, _rank DESC)"
     if _scalar(con, "SELECT count(*) FROM posts") == 0:
         return _scalar(con, f"INSERT INTO posts SELECT {cols} FROM {src}")
     return _scalar(

@@ -13,6 +13,10 @@ STG_POSTS = "_stg_posts"
 STG_ACCOUNTS = "_stg_accounts"
 STG_SUPERSEDED = "_stg_superseded"
 STG_REJECTS = "_stg_rejects"
+# names of further temporary tables holding staged posts (a format may stage a
+# large file in its own table, with the canonical post columns and `_rank`,
+# instead of copying it into STG_POSTS)
+STG_POST_TABLES = "_stg_post_tables"
 
 # Record classes for the "richer record wins" rule: a full record of the file's
 # own subject beats one derived from another record (a tweet row's user columns,

@@ -28,13 +28,14 @@ def safe_names(header: list[str]) -> list[str]:
 
 def load_raw(
     ctx: LoadContext, path: Path, header: list[str], table: str, layers: list[list[str]] | None = None,
-    numbered: bool = True,
+    numbered: bool = True, project: tuple[str, list[object]] | None = None,
 ) -> set[int]:
     """Read every column as VARCHAR into `table` with `_rec`, the 1-based record number.
 
     With `numbered=False` there is no `_rec` and the file is read in parallel,
     out of order (the fast path); `numbered_select` recovers record numbers
-    for the few rows that need them.
+    for the few rows that need them. `project` is (select list, its parameters):
+    the table then holds only those columns.
 
     `layers` are lists of 'expression AS name' computed once per row on top of
     the raw columns, each layer seeing the names of the layers before it.
@@ -48,14 +49,16 @@ def load_raw(
     rej_t, rej_s = f"_rej_err_{tag}", f"_rej_scan_{tag}"
     con = ctx.con
     try:
-        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=True, numbered=numbered)
+        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=True, numbered=numbered,
+                project=project)
     except duckdb.InvalidInputException as exc:
         if "strict_mode" not in str(exc):
             raise
         # not standard CSV (e.g. a bare carriage return in an unquoted field): read leniently
         for t in (table, rej_t, rej_s):
             con.execute(f"DROP TABLE IF EXISTS {t}")
-        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=False, numbered=numbered)
+        _create(ctx, path, names, table, layers or [], rej_t, rej_s, strict=False, numbered=numbered,
+                project=project)
         ctx.notes.append("not standard CSV: read with strict_mode=false")
     # one reject per record (DuckDB reports one error per missing column); DuckDB
     # numbers records (header = 1), converted here to the physical start line
@@ -87,9 +90,13 @@ def _query(layers: list[list[str]], rej_t: str, rej_s: str, strict: bool, number
 def _create(
     ctx: LoadContext, path: Path, names: list[str], table: str, layers: list[list[str]],
     rej_t: str, rej_s: str, strict: bool, numbered: bool = True,
+    project: tuple[str, list[object]] | None = None,
 ) -> None:
     query = _query(layers, rej_t, rej_s, strict, numbered)
-    params = [str(path), {n: "VARCHAR" for n in names}]
+    params: list[object] = [str(path), {n: "VARCHAR" for n in names}]
+    if project:
+        query = f"SELECT {project[0]} FROM ({query})"
+        params = [*project[1], *params]
     if not numbered:
         ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
         return

@@ -19,7 +19,7 @@ from infoops.ingest.formats.base import (
     DERIVED,
     PRIMARY,
     STG_ACCOUNTS,
-    STG_POSTS,
+    STG_POST_TABLES,
     FileStats,
     InputFormat,
     LoadContext,
@@ -207,9 +207,12 @@ class IOArchive(InputFormat):
             raise MissingColumn(ctx.label, "userid", header)
         stats = FileStats(ctx.label, self.name)
         c = _Cols(names)
-        table, parse_rejects = self._raw(ctx, path, header, _tweet_layers(c))
         con = ctx.con
-        kind, ref, ref_acc = _kind()
+        # the file is staged straight into its own table of canonical post columns
+        # (plus the parsed profile columns and the validation result): no extra copy
+        table = f"_stg_io_{uuid.uuid4().hex[:8]}"
+        parse_rejects = load_raw(ctx, path, [h.lower() for h in header], table, _tweet_layers(c),
+                                 numbered=False, project=(_post_select(c), [ctx.label]))
         stats.rows_read = _count(ctx, table) + len(parse_rejects)
         bad: list[tuple[object, ...]] = []
         if _scalar(ctx, f"SELECT count(*) FROM {table} WHERE _problem IS NOT NULL"):
@@ -219,45 +222,50 @@ class IOArchive(InputFormat):
                 f"left(concat_ws(',', {c('tweetid')}, {c('userid')}, {c('tweet_time')}), 2000)",
                 "_problem IS NOT NULL",
             )
+            con.execute(f"DELETE FROM {table} WHERE _problem IS NOT NULL")
         _reject_records(ctx, path, parse_rejects, [(r[0], str(r[1]), str(r[2]), str(r[3])) for r in bad])
-        known = set(TWEET_COLUMNS)
-        row = con.execute(
-            f"INSERT INTO {STG_POSTS} SELECT _tid AS post_id, _key AS account_id, '{PLATFORM}', "
-            f"_created, _prec, {E.text(c('tweet_text'))}, {E.nullif_blank(c('tweet_language'))}, "
-            f"{kind}, {ref}, {ref_acc}, {E.py_list(c('hashtags'), lower=True, strip_prefix='#')}, "
-            f"{E.py_list(c('urls'))}, {E.py_list(c('user_mentions'), strip_prefix='@')}, "
-            f"{E.nullif_blank(c('tweet_client_name'))}, {E.count(c('like_count'))}, "
-            f"{E.count(c('retweet_count'))}, {E.count(c('reply_count'))}, {E.count(c('quote_count'))}, "
-            f"{_extra(c, known)}, ?, {PRIMARY} * 10 + 1 AS _rank FROM {table} WHERE _problem IS NULL",
-            [ctx.label],
-        ).fetchone()
-        stats.posts = stats.rows_accepted = int(row[0]) if row else 0
+        con.execute(f"INSERT INTO {STG_POST_TABLES} VALUES (?)", [table])
+        stats.posts = stats.rows_accepted = _count(ctx, table)
         # accounts from the tweet rows: each field as of the account's latest tweet
-        rank = f"{DERIVED} * 10000000000000 + coalesce(epoch_ms(_created), 0)"
+        rank = f"{DERIVED} * 10000000000000 + coalesce(epoch_ms(created_at), 0)"
         row = con.execute(
-            f"INSERT INTO {STG_ACCOUNTS} SELECT {_latest_profile(c, rank)} "
-            f"FROM {table} WHERE _problem IS NULL GROUP BY _key",
+            f"INSERT INTO {STG_ACCOUNTS} SELECT {_latest_profile(rank)} FROM {table} GROUP BY account_id",
             [ctx.label],
         ).fetchone()
         stats.accounts = int(row[0]) if row else 0
-        con.execute(f"DROP TABLE {table}")
         stats.rows_rejected = len(parse_rejects) + len(bad)
         return stats
 
 
-def _latest_profile(c: _Cols, rank: str) -> str:
-    """Account columns aggregated per _key: each the value of the highest-ranked row."""
-    def best(expr: str) -> str:
-        return f"arg_max({expr}, {rank})"
-
+def _post_select(c: _Cols) -> str:
+    """Canonical post columns (in staging order), `_rank`, parsed profile columns `_u_*`, `_problem`."""
+    kind, ref, ref_acc = _kind()
+    extra = _extra(c, set(TWEET_COLUMNS))
     return (
-        f"_key AS account_id, '{PLATFORM}' AS platform, {best(E.nullif_blank(c('user_screen_name')))}, "
-        f"{best(E.text(c('user_display_name')))}, {best(E.text(c('user_profile_description')))}, "
-        f"{best(E.text(c('user_reported_location')))}, {best(E.nullif_blank(c('user_profile_url')))}, "
-        f"{best(E.count(c('follower_count')))}, {best(E.count(c('following_count')))}, "
-        f"{best(E.timestamp(c('account_creation_date')))}, {best(E.nullif_blank(c('account_language')))}, "
-        f"{_hashed('_key')}, CAST(NULL AS JSON), ?, max({rank})"
+        f"_tid AS post_id, _key AS account_id, '{PLATFORM}' AS platform, _created AS created_at, "
+        f"_prec AS time_precision, {E.text(c('tweet_text'))} AS text, {E.nullif_blank(c('tweet_language'))} AS lang, "
+        f"{kind} AS kind, {ref} AS ref_post_id, {ref_acc} AS ref_account_id, "
+        f"{E.py_list(c('hashtags'), lower=True, strip_prefix='#')} AS hashtags, {E.py_list(c('urls'))} AS urls, "
+        f"{E.py_list(c('user_mentions'), strip_prefix='@')} AS mentions, "
+        f"{E.nullif_blank(c('tweet_client_name'))} AS client, {E.count(c('like_count'))} AS like_count, "
+        f"{E.count(c('retweet_count'))} AS repost_count, {E.count(c('reply_count'))} AS reply_count, "
+        f"{E.count(c('quote_count'))} AS quote_count, {extra} AS extra, ? AS source, "
+        f"{PRIMARY} * 10 + 1 AS _rank, "
+        f"{E.nullif_blank(c('user_screen_name'))} AS _u_handle, {E.text(c('user_display_name'))} AS _u_name, "
+        f"{E.text(c('user_profile_description'))} AS _u_description, "
+        f"{E.text(c('user_reported_location'))} AS _u_location, {E.nullif_blank(c('user_profile_url'))} AS _u_url, "
+        f"{E.count(c('follower_count'))} AS _u_followers, {E.count(c('following_count'))} AS _u_following, "
+        f"{E.timestamp(c('account_creation_date'))} AS _u_created, "
+        f"{E.nullif_blank(c('account_language'))} AS _u_lang, _problem"
     )
+
+
+def _latest_profile(rank: str) -> str:
+    """Account columns aggregated per account over a staged tweets table: each as of the top-ranked row."""
+    cols = ("_u_handle", "_u_name", "_u_description", "_u_location", "_u_url", "_u_followers",
+            "_u_following", "_u_created", "_u_lang")
+    best = ", ".join(f"arg_max({c}, {rank})" for c in cols)
+    return f"account_id, '{PLATFORM}', {best}, {_hashed('account_id')}, CAST(NULL AS JSON), ?, max({rank})"
 
 
 def _count(ctx: LoadContext, table: str) -> int:
