@@ -25,6 +25,7 @@ from typing import Any
 import igraph as ig
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 DEFAULT_MIN_DEGREE = 2
 DEFAULT_MIN_SIZE = 5
@@ -53,15 +54,14 @@ class NetworkResult:
 
 
 def build_graph(edges: pa.Table) -> ig.Graph:
-    """Undirected weighted igraph graph; vertex attribute `name`, edge attributes `weight`, `mix`."""
-    src = edges.column("src").to_pylist()
-    dst = edges.column("dst").to_pylist()
-    names = sorted(set(src) | set(dst))
-    index = {n: i for i, n in enumerate(names)}
-    g = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b in zip(src, dst, strict=True)])
-    g.vs["name"] = names
-    g.es["weight"] = edges.column("weight").to_pylist()
-    g.es["mix"] = [dict(m) for m in edges.column("signal_weights").to_pylist()]
+    """Undirected weighted igraph graph with vertex attribute `name` and edge attribute `weight`."""
+    both = pa.concat_arrays([edges.column("src").combine_chunks(), edges.column("dst").combine_chunks()])
+    names = pc.unique(both).sort() if len(both) else pa.array([], pa.string())
+    src = pc.index_in(edges.column("src"), value_set=names).to_numpy(zero_copy_only=False)
+    dst = pc.index_in(edges.column("dst"), value_set=names).to_numpy(zero_copy_only=False)
+    g = ig.Graph(n=len(names), edges=np.column_stack([src, dst]).astype(np.int64).tolist())
+    g.vs["name"] = names.to_pylist()
+    g.es["weight"] = edges.column("weight").to_numpy().tolist()
     return g
 
 
@@ -131,21 +131,37 @@ def find_networks(
         accounts_below_min_centrality=dropped_central,
         networks=len(found),
     )
-    return _describe(g, found, stats)
+    return _describe(g, found, stats, edges)
+
+
+def _signal_mix(edges: pa.Table, label: dict[str, int], n_networks: int) -> list[dict[str, float]]:
+    """Per network: each signal's share of the fused weight of its internal edges."""
+    src = np.array([label.get(a, -1) for a in edges.column("src").to_pylist()], dtype=np.int64)
+    dst = np.array([label.get(a, -1) for a in edges.column("dst").to_pylist()], dtype=np.int64)
+    internal = (src >= 0) & (src == dst)
+    maps = edges.column("signal_weights").combine_chunks()
+    offsets = maps.offsets.to_numpy(zero_copy_only=False)
+    net_per_entry = np.repeat(np.where(internal, src, -1), np.diff(offsets))
+    flat = maps.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0])) if len(maps) else maps.values
+    keys = np.asarray(flat.field("key").to_pylist(), dtype=object)
+    vals = flat.field("value").to_numpy(zero_copy_only=False)
+    out: list[dict[str, float]] = [defaultdict(float) for _ in range(n_networks)]
+    for i in np.flatnonzero(net_per_entry >= 0):
+        out[net_per_entry[i]][keys[i]] += float(vals[i])
+    return out
 
 
 def _describe(
-    g: ig.Graph, found: list[tuple[list[int], list[float]]], stats: dict[str, Any]
+    g: ig.Graph, found: list[tuple[list[int], list[float]]], stats: dict[str, Any], edges: pa.Table
 ) -> NetworkResult:
+    label = {g.vs[v]["name"]: i for i, (vs, _) in enumerate(found) for v in vs}
+    mixes = _signal_mix(edges, label, len(found))
     nets: dict[str, list[Any]] = {k: [] for k in NETWORK_SCHEMA.names}
     mem: dict[str, list[Any]] = {k: [] for k in MEMBER_SCHEMA.names}
     for i, (vs, cent) in enumerate(found, start=1):
         nid = f"N{i:04d}"
         sub = g.induced_subgraph(vs)
-        mix: dict[str, float] = defaultdict(float)
-        for m in sub.es["mix"] if sub.ecount() else []:
-            for sig, w in m.items():
-                mix[sig] += w
+        mix = mixes[i - 1]
         total = sum(mix.values()) or 1.0
         n = len(vs)
         nets["network_id"].append(nid)
