@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 from test_detect_fixtures import Planted
 
-from infoops.detect.attach import attach_amplifiers, merge_attached
+from infoops.detect.attach import attach_amplifiers, bh_cutoff, merge_attached
 from infoops.store import Case
 
 
@@ -46,13 +46,19 @@ def test_amplifiers_attach_and_bystanders_do_not() -> None:
         res = attach_amplifiers(case.con, mem)
         got = set(res.memberships.column("account_id").to_pylist())
         assert set(amps) <= got
-        assert len(got & set(bystanders)) <= 2  # the test is family-wise at 0.01
+        assert len(got & set(bystanders)) <= 2  # the tests are at a false discovery rate of 0.01
         assert set(res.memberships.column("network_id").to_pylist()) == {"N0001"}
         nets = pa.table({"network_id": ["N0001"], "size": pa.array([8], pa.int64())})
         nets2, mem2 = merge_attached(nets, mem, res.memberships)
         assert nets2.column("size").to_pylist() == [8 + len(got)]
         assert mem2.num_rows == 8 + len(got)
         case.close()
+
+
+def test_bh_cutoff() -> None:
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
+    assert bh_cutoff(p, 0.05) == 0.008  # the textbook example: two discoveries
+    assert bh_cutoff(np.array([0.5, 0.9]), 0.05) == -1.0
 
 
 def test_no_networks_nothing_attached() -> None:

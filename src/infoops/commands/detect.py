@@ -112,7 +112,7 @@ def _split(value: str | None) -> list[str] | None:
     type=float,
     default=_D.attach_alpha,
     show_default=True,
-    help="Family-wise error rate of the amplifier attachment test (Bonferroni).",
+    help="False discovery rate of the amplifier attachment tests (Benjamini-Hochberg).",
 )
 @click.option(
     "--attribute/--no-attribute",

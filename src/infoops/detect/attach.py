@@ -8,11 +8,12 @@ reposts boost members of one detected network it is that network's amplifier
 For every account outside the networks with at least `min_amplify`
 amplifications (reposts and quotes of other accounts), and every network N:
 `k` = its amplifications of N's members, `n` = all its amplifications, `p_N` =
-the share of all amplifications by non-members that go to N's members. The
-account joins the network with the smallest binomial tail probability
-`P(X >= k | n, p_N)` when that probability is below `alpha / tests`
-(Bonferroni over all account-network pairs tested) -- far more amplification
-of one network than its popularity explains. Attached members get centrality 0
+the share of all amplifications by non-members that go to N's members. Every
+(account, network) pair with `k >= min_amplify` is a test with p-value
+`P(X >= k | n, p_N)` (binomial tail); the Benjamini-Hochberg procedure at
+`alpha` over all these tests picks the significant ones -- far more
+amplification of one network than its popularity explains -- and an account
+joins the network with its smallest p-value. Attached members get centrality 0
 (they sit outside the co-action graph).
 """
 
@@ -69,8 +70,7 @@ def attach_amplifiers(
                       GROUP BY a.account_id, m.network_id),
                 p AS (SELECT m.network_id, count(*) / (SELECT count(*) FROM amp) AS p
                       FROM amp a JOIN _io_att_mem m ON m.account_id = a.ref_account_id GROUP BY m.network_id)
-                SELECT k.account_id, k.network_id, k.k, n.n, p.p,
-                       (SELECT count(*) FROM n) * (SELECT count(*) FROM p) AS tests
+                SELECT k.account_id, k.network_id, k.k, n.n, p.p
                 FROM k JOIN n USING (account_id) JOIN p USING (network_id)
                 WHERE k.k >= ?""",
             [min_amplify, min_amplify],
@@ -82,13 +82,14 @@ def attach_amplifiers(
     k = np.asarray(rows["k"], dtype=np.int64)
     n = np.asarray(rows["n"], dtype=np.int64)
     p = np.clip(np.asarray(rows["p"], dtype=np.float64), 1e-12, 1.0)
-    tests = int(rows["tests"][0])
     pval = binom.sf(k - 1, n, p)
+    tests = int(pval.size)
+    cutoff = bh_cutoff(pval, alpha)
     order = np.lexsort((np.asarray(rows["network_id"], dtype=object).astype(str), pval))
     chosen: dict[str, str] = {}
     for i in order:
         acc = str(rows["account_id"][i])
-        if acc not in chosen and pval[i] <= alpha / max(tests, 1):
+        if acc not in chosen and pval[i] <= cutoff:
             chosen[acc] = str(rows["network_id"][i])
     accounts = sorted(chosen)
     table = pa.table(
@@ -99,6 +100,16 @@ def attach_amplifiers(
         }
     )
     return AttachResult(table, {"amplifiers_tested": tests, "amplifiers_attached": len(accounts)})
+
+
+def bh_cutoff(pval: np.ndarray, alpha: float) -> float:
+    """Benjamini-Hochberg: the largest p-value p_(i) with p_(i) <= alpha * i / m (-1 if none)."""
+    m = pval.size
+    if m == 0:
+        return -1.0
+    srt = np.sort(pval)
+    ok = np.flatnonzero(srt <= alpha * np.arange(1, m + 1) / m)
+    return float(srt[ok[-1]]) if ok.size else -1.0
 
 
 def merge_attached(
