@@ -305,3 +305,18 @@ def test_word_shingles_split_chinese_into_characters() -> None:
     h, starts = word_hashes(["香港加油", "油加港香", "completely different words here"])
     sets = [set(h[s:e].tolist()) for s, e in zip(starts, [*starts[1:], h.size], strict=True)]
     assert sets[0] == sets[1] and len(sets[0]) == 4 and not sets[0] & sets[2]
+
+
+@pytest.mark.parametrize("shingles", ["chars", "words"])
+def test_clusters_do_not_depend_on_input_order(shingles: str) -> None:
+    rng = random.Random(5)
+    vocab = [f"w{k}" for k in range(60)]
+    texts = [" ".join(rng.choice(vocab) for _ in range(8)) for _ in range(400)]
+    texts += [t + " w1" for t in texts[:100]]
+    labels, _ = near_duplicate_clusters(texts, shingles=shingles)
+    perm = list(range(len(texts)))
+    rng.shuffle(perm)
+    relabels, _ = near_duplicate_clusters([texts[p] for p in perm], shingles=shingles)
+    same = {(a, b) for a in range(0, 500, 7) for b in range(0, 500, 11) if labels[a] == labels[b]}
+    inv = {p: k for k, p in enumerate(perm)}
+    assert same == {(a, b) for a in range(0, 500, 7) for b in range(0, 500, 11) if relabels[inv[a]] == relabels[inv[b]]}

@@ -32,6 +32,7 @@ Identical texts fall in the same cluster, so this signal includes
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
 import numpy as np
@@ -117,15 +118,23 @@ WORD_TOKEN = re.compile(f"[{_IDEO}]|[^\\W{_IDEO}]+|[^\\w\\s]+")
 
 
 def word_hashes(texts: list[str]) -> tuple[UInt64Array, IntArray]:
-    """64-bit hashes of the distinct word tokens of every text (bag of words), and run starts."""
-    vocab: dict[str, int] = {}
+    """64-bit hashes of the distinct word tokens of every text (bag of words), and run starts.
+
+    A token's hash depends on its characters only (crc32 and adler32 of its
+    UTF-8 bytes, mixed), not on the order texts come in or on the process.
+    """
+    cache: dict[str, int] = {}
     flat: list[int] = []
     starts = np.zeros(len(texts), dtype=np.int64)
     for k, text in enumerate(texts):
         starts[k] = len(flat)
-        toks = set(WORD_TOKEN.findall(text)) or {""}
-        flat.extend(vocab.setdefault(t, len(vocab)) for t in toks)
-    return _mix(np.asarray(flat, dtype=U64) + U64(1)), starts
+        for tok in set(WORD_TOKEN.findall(text)) or {""}:
+            v = cache.get(tok)
+            if v is None:
+                b = tok.encode("utf-8")
+                v = cache[tok] = (zlib.crc32(b) << 32) | zlib.adler32(b)
+            flat.append(v)
+    return _mix(np.asarray(flat, dtype=U64)), starts
 
 
 def text_shingles(texts: list[str], shingles: str, ngram: int) -> tuple[UInt64Array, IntArray]:
@@ -215,18 +224,32 @@ def lsh_candidates(
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     i = np.concatenate(left).astype(np.int64)
     j = np.concatenate(right).astype(np.int64)
-    pairs = np.unique(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    key = np.minimum(i, j) * n + np.maximum(i, j)  # one int64 per pair
+    key.sort()  # sort + adjacent compare: far faster here than np.unique's hash path
+    key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+    return key // n, key % n
 
 
 def estimated_jaccard(
-    sig: UInt32Array, i: IntArray, j: IntArray, chunk: int = 1 << 18
+    sig: UInt32Array, i: IntArray, j: IntArray, chunk: int = 1 << 18, floor: float | None = None
 ) -> npt.NDArray[np.float64]:
-    """MinHash estimate of the Jaccard similarity of text pairs (i[k], j[k])."""
+    """MinHash estimate of the Jaccard similarity of text pairs (i[k], j[k]).
+
+    With `floor`, pairs whose estimate from the first 16 values is more than
+    0.3 below it keep that rough estimate (they cannot reach the floor) and
+    only the rest are compared on every value.
+    """
     out = np.empty(i.size, dtype=np.float64)
+    first = min(16, sig.shape[1])
     for lo in range(0, i.size, chunk):
-        hi = lo + chunk
-        out[lo:hi] = (sig[i[lo:hi]] == sig[j[lo:hi]]).mean(axis=1)
+        a, b = i[lo : lo + chunk], j[lo : lo + chunk]
+        if floor is None or first == sig.shape[1]:
+            out[lo : lo + a.size] = (sig[a] == sig[b]).mean(axis=1)
+            continue
+        rough = (sig[a, :first] == sig[b, :first]).mean(axis=1)
+        keep = np.flatnonzero(rough >= floor - 0.3)
+        rough[keep] = (sig[a[keep]] == sig[b[keep]]).mean(axis=1)
+        out[lo : lo + a.size] = rough
     return out
 
 
@@ -286,16 +309,20 @@ def near_duplicate_clusters(
             "similar_pairs": 0,
             "clusters": 0,
         }
+    order = np.argsort(np.asarray(texts, dtype=object), kind="stable")  # results independent of input order
+    texts = [texts[k] for k in order]
     h, starts = text_shingles(texts, shingles, ngram)
     sig = minhash_signatures(h, starts, num_perm, seed)
     i, j = lsh_candidates(sig, bands, neighbours)
-    est = estimated_jaccard(sig, i, j)
+    est = estimated_jaccard(sig, i, j, floor=threshold - VERIFY_MARGIN)
     ok = est >= threshold + VERIFY_MARGIN
     unsure = np.flatnonzero((est >= threshold - VERIFY_MARGIN) & ~ok)
     if unsure.size:
         ok[unsure] = hashed_jaccard(h, starts, i[unsure], j[unsure]) >= threshold
     graph = coo_matrix((np.ones(int(ok.sum()), dtype=np.int8), (i[ok], j[ok])), shape=(n, n))
-    n_comp, labels = connected_components(graph, directed=False)
+    n_comp, sorted_labels = connected_components(graph, directed=False)
+    labels = np.empty(n, dtype=np.int64)
+    labels[order] = sorted_labels
     sizes = np.bincount(labels)
     stats = {
         "ngrams": int(h.size),
