@@ -8,8 +8,9 @@ Features per account (see docs/attribute.md):
 - profile: followers, following, created_at, handle shape and trailing digits, empty bio;
 - activity: posts by kind, repost share, clients, first/last post, longest silence;
 - reception: engagement counted on its own non-repost posts, reposts received in the case;
-- timeline changes: dominant language / client in the first and last third of its posts
-  (a change marks a repurposed or hijacked account).
+- timeline changes: dominant language / client in the first and last third of its posts,
+  and how pure each third is (an abrupt, complete change of language marks a repurposed
+  or hijacked account; bilingual users mix languages throughout).
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ agg AS (
     mode(client) FILTER (WHERE rn * 3 > 2 * n) AS late_client
   FROM p GROUP BY account_id
 ),
+purity AS (
+  SELECT p.account_id,
+    avg(CASE WHEN p.lang = agg.early_lang THEN 1.0 ELSE 0.0 END) FILTER (WHERE p.rn * 3 <= p.n) AS early_lang_purity,
+    avg(CASE WHEN p.lang = agg.early_lang THEN 1.0 ELSE 0.0 END) FILTER (WHERE p.rn * 3 > 2 * p.n) AS early_lang_late,
+    avg(CASE WHEN p.lang = agg.late_lang THEN 1.0 ELSE 0.0 END) FILTER (WHERE p.rn * 3 > 2 * p.n) AS late_lang_purity
+  FROM p JOIN agg USING (account_id) GROUP BY p.account_id
+),
 recv AS (
   SELECT ref_account_id AS account_id, count(*) AS reposts_received
   FROM posts WHERE kind = 'repost' AND ref_account_id IN (SELECT account_id FROM m)
@@ -104,8 +112,12 @@ SELECT m.account_id,
   coalesce(agg.n_clients, 0) AS n_clients,
   agg.top_client, agg.first_post, agg.last_post,
   coalesce(agg.max_gap_days, 0) AS max_gap_days,
-  agg.early_lang, agg.late_lang, agg.early_client, agg.late_client
+  agg.early_lang, agg.late_lang, agg.early_client, agg.late_client,
+  coalesce(purity.early_lang_purity, 0) AS early_lang_purity,
+  coalesce(purity.early_lang_late, 1) AS early_lang_late,
+  coalesce(purity.late_lang_purity, 0) AS late_lang_purity
 FROM m LEFT JOIN acc USING (account_id) LEFT JOIN agg USING (account_id) LEFT JOIN recv USING (account_id)
+  LEFT JOIN purity USING (account_id)
 ORDER BY m.account_id
 """
 

@@ -38,6 +38,8 @@ from infoops.store import Case
 
 # weight of a prior link in the network score (added only when a link is found)
 PRIOR_WEIGHT = 2.0
+# links weaker than this (e.g. handle shapes alone, at most 0.3) are reported but not evidence
+PRIOR_MIN_STRENGTH = 0.35
 # weight of the supervised model's evidence in the network score (when a model is given)
 MODEL_WEIGHT = 3.0
 # mixed networks: members whose own evidence reaches MIXED_ACCOUNT_SCORE are scored as a sub-network
@@ -45,7 +47,11 @@ MIXED_MIN_SIZE = 10
 MIXED_MIN_CORE = 5
 MIXED_MIN_SHARE = 0.05
 MIXED_ACCOUNT_SCORE = 0.35
-MIXED_MIN_BEHAVIOUR = 0.35
+# ... and show one behaviour that fans and activists do not (reposting only and getting
+# little engagement are what fans do too)
+MIXED_MIN_BEHAVIOUR = 0.5
+DISTINCTIVE_BEHAVIOUR = ("office_hours", "templated_text", "reciprocal_amplification", "single_domain",
+                         "timeline_switch")
 # a member outside a mixed network's core joins it when it acts mostly inside the network
 SERVE_MIN_OUT = 3
 SERVE_MIN_IN = 5
@@ -56,7 +62,7 @@ FEATURE_KEYS = (
     "followers", "following", "created_at", "handle_trailing_digits", "handle_shape", "empty_bio",
     "n_posts", "n_original", "n_repost", "n_reply", "n_quote", "engagement_per_post", "reposts_received",
     "n_clients", "top_client", "first_post", "last_post", "max_gap_days", "early_lang", "late_lang",
-    "early_client", "late_client",
+    "early_client", "late_client", "early_lang_purity", "early_lang_late", "late_lang_purity",
 )
 
 
@@ -214,10 +220,11 @@ def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[s
     if sub.label != "inauthentic":
         return
     # the core was chosen by its profile, so its profile evidence is biased: it must also
-    # behave like an operation (or be linked to a prior one, or be flagged by a model)
+    # behave like an operation in a distinctive way (or be linked to a prior one, or be
+    # flagged by a model)
     dims = dimension_scores(sub.evidence)
-    if not (dims.get("behaviour", 0.0) >= MIXED_MIN_BEHAVIOUR or dims.get("history", 0.0) >= 0.5
-            or dims.get("model", 0.0) >= 0.5):
+    strong = max((e.value for e in sub.evidence if e.name in DISTINCTIVE_BEHAVIOUR and e.weight > 0), default=0.0)
+    if not (strong >= MIXED_MIN_BEHAVIOUR or dims.get("history", 0.0) >= 0.5 or dims.get("model", 0.0) >= 0.5):
         return
     v.core = set(ids)
     served = serving_members(pairs.get(v.network_id, []), v.core, cols, row_of)
@@ -254,12 +261,9 @@ def serving_members(pairs: list[tuple[str, str, int]], core: set[str], cols: dic
 
 @contextmanager
 def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All writes or none; joins the caller's transaction when one is open."""
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        yield
-        return
+    """All writes or none. Must not be called inside an open transaction (DuckDB aborts
+    the outer transaction when a nested BEGIN is attempted)."""
+    con.execute("BEGIN TRANSACTION")
     try:
         yield
     except BaseException:
@@ -281,7 +285,7 @@ def _prior_evidence(links: dict[str, dict[str, Any]]) -> list[Evidence]:
         return []
     name, best = max(links.items(), key=lambda kv: kv[1]["strength"])
     s = float(best["strength"])
-    if s < 0.2:
+    if s < PRIOR_MIN_STRENGTH:
         return []
     why = "; ".join(best["evidence"]["reasons"][:2])
     return [Evidence("prior_link", min(1.0, s / 0.6), PRIOR_WEIGHT, f"linked to prior network {name} "

@@ -33,6 +33,9 @@ YOUNG_DAYS = 180
 BATCH_MIN = 3
 BATCH_LIFT = 10.0
 MAX_REASONS = 5
+# timeline switch: each third at least this pure, and at most this much of the old language left
+SWITCH_PURITY = 0.8
+SWITCH_LEFTOVER = 0.1
 
 
 def ramp(x: float, lo: float, hi: float) -> float:
@@ -54,6 +57,7 @@ DIMENSIONS: dict[str, str] = {
     "prior_link": "history", "supervised_model": "model",
 }
 DIMENSION_WEIGHTS = {"profile": 1.0, "behaviour": 1.0, "history": 1.0, "model": 1.5}
+BEHAVIOUR_TOP = 3
 
 
 @dataclass
@@ -200,7 +204,7 @@ def network_evidence(
     if bg["median_engagement"] > 0 and has_orig:
         med_e = float(np.median([cols["engagement_per_post"][i] for i in has_orig]))
         v = 1.0 - ramp(med_e / bg["median_engagement"], 0.25, 1.0)
-        ev.append(Evidence("low_engagement", v, 1.0,
+        ev.append(Evidence("low_engagement", v, 0.5,
                            f"median engagement {med_e:.1f} per own post (case median {bg['median_engagement']:.1f})",
                            {"median_engagement": med_e}))
 
@@ -243,7 +247,7 @@ def network_evidence(
                            {"top_domain_share": share, "top_domain": dom}))
     sw = sum(1 for i in idx if timeline_switch(cols, i)) / n if n else 0.0
     ev.append(Evidence("timeline_switch", ramp(sw, 0.05, 0.3), 0.5,
-                       f"{pct(sw)} of accounts switched language or client mid-timeline (repurposed or hijacked)",
+                       f"{pct(sw)} of accounts switched language abruptly mid-timeline (repurposed or hijacked)",
                        {"switch_share": sw}))
     return ev, int(fit["offset"]), bdays
 
@@ -260,21 +264,28 @@ def reciprocity(pairs: list[tuple[str, str, int]]) -> tuple[float, int]:
 
 
 def timeline_switch(cols: dict[str, list[Any]], i: int) -> bool:
-    """Dominant language (or client) differs between the first and last third of the posts."""
+    """An abrupt, complete change of language: the first third of the posts is almost all
+    in one language, the last third almost all in another with (nearly) none of the first.
+    Bilingual accounts, which mix languages throughout, do not count."""
     if cols["n_posts"][i] < 6:
         return False
     el, ll = cols["early_lang"][i], cols["late_lang"][i]
-    ec, lc = cols["early_client"][i], cols["late_client"][i]
-    lang_sw = el is not None and ll is not None and el != ll and el != "und" and ll != "und"
-    client_sw = ec is not None and lc is not None and ec != lc
-    return bool(lang_sw or (client_sw and lang_sw is False and cols["n_clients"][i] <= 3 and cols["max_gap_days"][i] >= 30))
+    if el is None or ll is None or el == ll or "und" in (el, ll):
+        return False
+    return bool(cols["early_lang_purity"][i] >= SWITCH_PURITY and cols["late_lang_purity"][i] >= SWITCH_PURITY
+                and cols["early_lang_late"][i] <= SWITCH_LEFTOVER)
 
 
 def dimension_scores(evidence: list[Evidence]) -> dict[str, float]:
-    """Weighted mean of the items of each dimension that has any weight."""
+    """Weighted mean of the items of each dimension that has any weight. Behaviour
+    counts its BEHAVIOUR_TOP strongest items only: operations of different kinds show
+    different behaviours (templates, office hours, rings, one site's links), and an
+    operation need not show them all."""
     out: dict[str, float] = {}
     for dim in DIMENSION_WEIGHTS:
         items = [e for e in evidence if e.dimension == dim and e.weight > 0]
+        if dim == "behaviour":
+            items = sorted(items, key=lambda e: (-e.value, -e.weight))[:BEHAVIOUR_TOP]
         w = sum(e.weight for e in items)
         if w:
             out[dim] = sum(e.weight * e.value for e in items) / w
@@ -319,8 +330,7 @@ def account_evidence(
         items.append((0.0, 0.5, ""))
     items.append((1.0 if cols["handle_trailing_digits"][i] >= 6 else 0.0, 0.5, "handle ends in 6+ digits"))
     if timeline_switch(cols, i):
-        items.append((1.0, 1.0, f"switched from {cols['early_lang'][i]}/{cols['early_client'][i]} "
-                                f"to {cols['late_lang'][i]}/{cols['late_client'][i]} mid-timeline"))
+        items.append((1.0, 1.0, f"switched abruptly from {cols['early_lang'][i]} to {cols['late_lang'][i]} mid-timeline"))
     n_rep = int(cols["n_repost"][i])
     if n_rep >= 3:
         share = reposts_made_in / n_rep
