@@ -108,3 +108,17 @@ def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert res.exit_code == 1
     assert "Error: x.csv: required column 'zz' is missing" in res.output
     assert "Traceback" not in res.output
+
+
+def test_connection_left_usable_and_memory_limit_restored(fresh_case: Case) -> None:
+    import pyarrow as pa
+
+    before = fresh_case.con.execute("SELECT current_setting('memory_limit')").fetchall()
+    ingest(fresh_case, [ARCHIVE], progress=False)
+    assert fresh_case.con.execute("SELECT current_setting('memory_limit')").fetchall() == before
+    fresh_case.con.register("t", pa.table({"a": [1]}))  # no pending result left behind
+    assert fresh_case.con.execute("SELECT count(*) FROM t").fetchall() == [(1,)]
+    temp = fresh_case.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_%' ESCAPE '\\'"
+    ).fetchall()
+    assert temp == []  # staging tables dropped

@@ -26,7 +26,7 @@ from infoops.ingest.formats.base import FileStats, InputFormat, LoadContext, Sam
 from infoops.ingest.sources import InputFile, discover, expand, sample
 from infoops.ingest.summary import IngestSummary, describe_case
 from infoops.registry import formats
-from infoops.store import STORE_NAME, Case
+from infoops.store import DEFAULT_MEMORY_LIMIT, STORE_NAME, Case
 
 AUTO = "auto"
 # DuckDB memory cap during ingest: staging spills to disk beyond it, keeping peak RSS near 2 GB.
@@ -70,17 +70,26 @@ def choose_format(smp: Sample, label: str, fmt: str, mapping: dict[str, str]) ->
 
 
 def _cap_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> str | None:
-    """Lower DuckDB's memory limit to `limit` (never raise it); returns the value to restore."""
+    """Lower DuckDB's memory limit to `limit` (never raise it); returns the value to restore.
+
+    DuckDB reports the limit rounded ('3.7 GiB'); when it is the store's default,
+    the exact default is restored instead of the rounded figure.
+    """
     if not limit:
         return None
-    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
-    current = str(row[0]) if row else ""
+    current = _setting(con)
+    con.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])
+    restore = DEFAULT_MEMORY_LIMIT if _setting(con) == current else current
     con.execute("SET memory_limit = ?", [limit])
-    new = con.execute("SELECT current_setting('memory_limit')").fetchone()
-    if new and current and _bytes(str(new[0])) > _bytes(current):
-        con.execute("SET memory_limit = ?", [current])
+    if _bytes(_setting(con)) > _bytes(current):
+        con.execute("SET memory_limit = ?", [restore])
         return None
-    return current or None
+    return restore
+
+
+def _setting(con: duckdb.DuckDBPyConnection) -> str:
+    rows = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    return str(rows[0][0]) if rows else ""
 
 
 def _bytes(size: str) -> float:
