@@ -134,3 +134,19 @@ def test_json_stream_reports_line_of_bad_value(tmp_path: Path) -> None:
     f.write_text('{"a": 1}\n{"a": \n{"a": 3}\n', encoding="utf-8")
     vals = list(iter_values(f))
     assert [(v.line, v.error is not None) for v in vals] == [(1, False), (2, True), (3, False)]
+
+
+def test_first_value_larger_than_the_sniff_sample_is_detected(fresh_case: Case, tmp_path: Path) -> None:
+    from infoops.ingest.sources import SAMPLE_BYTES
+
+    page = json.loads((TWARC / "two_tweets.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    tweet = page["data"][0]
+    copies = SAMPLE_BYTES // len(json.dumps(tweet)) + 10
+    page["data"] = [dict(tweet, id=str(int(tweet["id"]) + i)) for i in range(copies)]
+    f = tmp_path / "big_page.jsonl"
+    f.write_text(json.dumps(page) + "\n", encoding="utf-8")
+    assert f.stat().st_size > SAMPLE_BYTES
+    summary = ingest(fresh_case, [f], progress=False, detect_languages=False)
+    assert summary.files[0].format == "twarc2"
+    assert fresh_case.con.execute("SELECT count(*) FROM posts WHERE account_id = ?",
+                                  [tweet["author_id"]]).fetchall() == [(copies,)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -103,7 +102,7 @@ def sample(path: Path) -> Sample:
     if not stripped:
         return Sample(path, "empty")
     if stripped[0] in "[{":
-        return Sample(path, "json", first=_first_json(stripped))
+        return Sample(path, "json", first=_first_json(path))
     try:
         header = next(csv.reader(io.StringIO(head)))
     except (csv.Error, StopIteration):
@@ -118,18 +117,10 @@ def _magic(path: Path) -> bytes:
         return fh.read(4)
 
 
-def _first_json(text: str) -> object:
-    """The first complete JSON value (an array's first element counts as its sample)."""
-    dec = json.JSONDecoder()
-    try:
-        value, _ = dec.raw_decode(text)
-    except json.JSONDecodeError:
-        # a large first value cut off by the sample size: look inside an array
-        if text[0] == "[":
-            try:
-                value, _ = dec.raw_decode(text[1:].lstrip())
-            except json.JSONDecodeError:
-                return None
-            return value
-        return None
-    return value
+def _first_json(path: Path) -> object:
+    """The first JSON value (of an array: its first element), however large; None if malformed."""
+    from infoops.ingest.formats.jsonstream import iter_values
+
+    for value in iter_values(path):
+        return value.value if value.error is None else None
+    return None
