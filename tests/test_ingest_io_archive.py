@@ -116,3 +116,12 @@ def test_zip_members_and_gz_files_are_read_and_named(archive_case: Case) -> None
     assert str(zed["source"]).endswith("test_tweets_csv_hashed_2020_12.zip!test_tweets_csv_hashed_2020_12.csv")
     quote = _post(archive_case, planted.snowflake(planted.T0 + 7_200_000))
     assert str(quote["source"]).endswith("test_tweets_csv_hashed_2.csv.gz")
+
+
+def test_crlf_line_endings(fresh_case: Case, tmp_path: Path) -> None:
+    src = ARCHIVE / "test_tweets_csv_hashed_1.csv"
+    f = tmp_path / "crlf_tweets.csv"
+    f.write_bytes(src.read_bytes().replace(b"\n", b"\r\n"))
+    ingest(fresh_case, [f], progress=False, detect_languages=False)
+    rows = fresh_case.con.execute("SELECT count(*), count(extra) FROM posts").fetchall()
+    assert rows == [(3, 0)]  # no stray '\r' turned the empty last column into a value
