@@ -196,7 +196,23 @@ def _verdict(nid: str, cols: dict[str, list[Any]], idx: list[int], hist: np.ndar
         ev.append(_model_evidence([proba.get(cols["account_id"][i], 0.0) for i in idx]))
     score = combine(ev)
     label = label_for(score)
-    return NetworkVerdict(nid, score, label, reasons_for(ev, label), ev, offset, bdays)
+    reasons = reasons_for(ev, label)
+    if label == "inauthentic" and not distinctive(ev):
+        # operation-like profiles without a behaviour authentic crowds lack (fans and
+        # movements also create accounts together): not enough for a verdict
+        label = "uncertain"
+        reasons = ["operation-like profiles but no distinctive coordinated behaviour, prior link or model "
+                   "evidence"] + reasons
+    return NetworkVerdict(nid, score, label, reasons, ev, offset, bdays)
+
+
+def distinctive(ev: list[Evidence]) -> bool:
+    """Some evidence beyond profiles: a behaviour fans and activists do not show (office
+    hours, templates, reciprocal rings, one site's links, abrupt language switches), a
+    prior link or a supervised model."""
+    dims = dimension_scores(ev)
+    strong = max((e.value for e in ev if e.name in DISTINCTIVE_BEHAVIOUR and e.weight > 0), default=0.0)
+    return strong >= MIXED_MIN_BEHAVIOUR or dims.get("history", 0.0) >= 0.5 or dims.get("model", 0.0) >= 0.5
 
 
 def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[str, list[Any]], row_of: dict[str, int],
@@ -222,9 +238,7 @@ def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[s
     # the core was chosen by its profile, so its profile evidence is biased: it must also
     # behave like an operation in a distinctive way (or be linked to a prior one, or be
     # flagged by a model)
-    dims = dimension_scores(sub.evidence)
-    strong = max((e.value for e in sub.evidence if e.name in DISTINCTIVE_BEHAVIOUR and e.weight > 0), default=0.0)
-    if not (strong >= MIXED_MIN_BEHAVIOUR or dims.get("history", 0.0) >= 0.5 or dims.get("model", 0.0) >= 0.5):
+    if not distinctive(sub.evidence):
         return
     v.core = set(ids)
     served = serving_members(pairs.get(v.network_id, []), v.core, cols, row_of)
