@@ -158,3 +158,22 @@ def test_batch_sibling_with_one_interaction_is_attached(fresh_case: Case) -> Non
     flagged = {r[0]: r for r in flagged_accounts(con).fetchall()}
     assert amp in flagged and any("creation batch" in x for x in flagged[amp][4])
     assert "bystander" not in flagged
+
+
+def test_fandom_with_operation_like_profiles_is_not_an_operation(fresh_case: Case) -> None:
+    """Fans created in a burst with bare profiles (as around a comeback) coordinate around
+    their idol: without office hours, templates, rings, one-site links, language switches,
+    a prior link or a model, the verdict stays short of 'inauthentic'."""
+    from datetime import datetime, timedelta
+
+    w = build_world(fresh_case, seed=12)
+    fresh_case.con.executemany(
+        "UPDATE accounts SET followers = 0, description = 'fan account', created_at = ? WHERE account_id = ?",
+        [(datetime(2019, 11, 1) + timedelta(days=k % 3), a) for k, a in enumerate(w.fans)])
+    attribute_case(fresh_case, "r1", [])
+    label, reasons = fresh_case.con.execute(
+        "SELECT label, reasons FROM networks WHERE network_id = 'N0002'").fetchall()[0]
+    assert label != "inauthentic"
+    assert not set(w.fans) & {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
+    # the operation itself is still judged an operation
+    assert fresh_case.con.execute("SELECT label FROM networks WHERE network_id = 'N0001'").fetchall()[0][0] == "inauthentic"
