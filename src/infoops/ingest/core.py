@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -159,15 +159,26 @@ def ingest(
         # into the canonical tables is one all-or-nothing transaction.
         staging.create(con)
         restore = _cap_memory(con, memory_limit)
+        if progress:  # DuckDB tracks progress (for the bar) but must not print its own
+            con.execute("SET enable_progress_bar_print = false")
+            con.execute("SET enable_progress_bar = true")
         try:
             with _progress(progress) as prog, _scratch(case) as tmp:
                 task = prog.add_task("reading", total=len(paths))
+                file_task = prog.add_task("", total=100, visible=False)
+
+                def file_progress(pct: float) -> None:
+                    prog.update(file_task, completed=pct, visible=True)
+
                 for path in paths:
                     prog.update(task, description=f"reading {path.name}")
+                    prog.update(file_task, description=f"  {path.name}", completed=0, visible=False)
                     with expand(path, tmp) as members:
                         for member in members:
-                            summary.files.append(_load_one(case, rec.run_id, member, tmp, format, mapping))
+                            summary.files.append(_load_one(case, rec.run_id, member, tmp, format, mapping,
+                                                           file_progress if progress else None))
                     prog.advance(task)
+                prog.update(file_task, visible=False)
                 if detect_languages:
                     lang_task = prog.add_task("detecting languages", total=None)
                     summary.langs_detected = langid.fill_missing(con, lambda n: prog.advance(lang_task, n))
@@ -182,17 +193,24 @@ def ingest(
                 staging.drop(con)
                 if restore:
                     con.execute("SET memory_limit = ?", [restore])
+                if progress:
+                    con.execute("RESET enable_progress_bar")
+                    con.execute("RESET enable_progress_bar_print")
                 con.complete()
         rec.counts = summary.counts()
     return summary
 
 
-def _load_one(case: Case, run_id: str, member: InputFile, tmp: Path, fmt: str, mapping: dict[str, str]) -> FileStats:
+def _load_one(
+    case: Case, run_id: str, member: InputFile, tmp: Path, fmt: str, mapping: dict[str, str],
+    progress: Callable[[float], None] | None = None,
+) -> FileStats:
     smp = sample(member.path)
     chosen = choose_format(smp, member.label, fmt, mapping)
     if chosen is None:
         return FileStats(member.label, "empty")
-    ctx = LoadContext(con=case.con, run_id=run_id, label=member.label, tmp_dir=tmp, mapping=mapping)
+    ctx = LoadContext(con=case.con, run_id=run_id, label=member.label, tmp_dir=tmp, mapping=mapping,
+                      progress=progress)
     stats = chosen.load(ctx, member.path)
     stats.notes.extend(ctx.notes)
     return stats

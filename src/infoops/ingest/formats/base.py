@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -62,6 +63,8 @@ class LoadContext:
     mapping: dict[str, str] = field(default_factory=dict)
     batch_size: int = 50_000
     notes: list[str] = field(default_factory=list)
+    # called with the percentage done of a long statement on this file (progress bar)
+    progress: Callable[[float], None] | None = None
 
     def reject(self, rows: list[tuple[int | None, str | None, str, str | None]]) -> None:
         """Stage rejects: (line, field, reason, raw) for this file."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -98,13 +101,39 @@ def _create(
         query = f"SELECT {project[0]} FROM ({query})"
         params = [*project[1], *params]
     if not numbered:
-        ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
+        with watch(ctx):
+            ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
         return
     ctx.con.execute("SET preserve_insertion_order = true")
     try:
-        ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
+        with watch(ctx):
+            ctx.con.execute(f"CREATE TEMP TABLE {table} AS {query}", params)
     finally:
         ctx.con.execute("SET preserve_insertion_order = false")
+
+
+@contextmanager
+def watch(ctx: LoadContext, every: float = 0.25) -> Iterator[None]:
+    """Report DuckDB's progress on the running statement to `ctx.progress` from a side thread."""
+    if ctx.progress is None:
+        yield
+        return
+    report = ctx.progress
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(every):
+            pct = ctx.con.query_progress()
+            if pct >= 0:
+                report(pct)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def numbered_select(
