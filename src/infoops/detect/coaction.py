@@ -123,7 +123,9 @@ class CoActionSignal(Signal):
         pairs, real, null_w = spec.t("pairs"), spec.t("real"), spec.t("nullw")
         real_src = f"SELECT account_id, object, post_id, n_obj, t FROM {spec.t('acts')}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs} AS {sql.pair_sql(spec, n_acc, real_src)}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.t('w0')} AS {sql.edge_weights_sql(pairs)}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {spec.t('w0')} AS {sql.edge_weights_sql(pairs, self.min_shared)}"
+        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {real} AS {self.finish_weights(spec.t('w0'), spec.t('acts'), n_acc)}"
         )
@@ -144,7 +146,7 @@ class CoActionSignal(Signal):
             [threshold],
         )
         self.edges_ = (
-            con.sql(sql.evidence_sql(pairs, kept, MAX_EVIDENCE)).to_arrow_table().cast(EDGE_SCHEMA)
+            con.sql(sql.evidence_sql(spec, pairs, kept, MAX_EVIDENCE)).to_arrow_table().cast(EDGE_SCHEMA)
         )
         self.threshold_ = threshold
         stats["edges_kept"] = int(self.edges_.num_rows)
@@ -178,10 +180,10 @@ class CoActionSignal(Signal):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {nacts} AS {source}")
         if self.null == "shuffle":
             con.unregister("_io_shuffled")
-        null_sql = sql.pair_sql(spec, n_acc, f"SELECT * FROM {nacts}", evidence=False)
+        null_sql = sql.pair_sql(spec, n_acc, f"SELECT * FROM {nacts}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {npairs} AS {null_sql}")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {spec.t('nw0')} AS {sql.edge_weights_sql(npairs)}"
+            f"CREATE OR REPLACE TEMP TABLE {spec.t('nw0')} AS {sql.edge_weights_sql(npairs, self.min_shared)}"
         )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {out} AS {self.finish_weights(spec.t('nw0'), nacts, n_acc)}"

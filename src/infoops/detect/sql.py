@@ -63,23 +63,32 @@ class CoActionSQL:
 def filter_actions(
     con: duckdb.DuckDBPyConnection, spec: CoActionSQL, actions: str
 ) -> dict[str, int]:
-    """Materialise `<prefix>_acts` from `actions` after the activity filters; return counts."""
+    """Materialise `<prefix>_acts` from `actions` after the activity filters; return counts.
+
+    In `<prefix>_acts`, `account_id` and `object` are integer codes (joins and
+    grouping on integers are several times faster than on 19-digit strings);
+    `<prefix>_codes(code, account)` maps account codes back. Account codes
+    follow the order of the account ids, so `least`/`greatest` on codes give
+    the same src < dst orientation as on the ids.
+    """
     raw, act, obj = actions, spec.t("active"), spec.t("acts")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {act} AS
-        SELECT account_id, count(*) AS n FROM {raw} GROUP BY account_id HAVING count(*) >= ?""",
+        SELECT account_id, count(*) AS n, row_number() OVER (ORDER BY account_id) AS code
+        FROM {raw} GROUP BY account_id HAVING count(*) >= ?""",
         [spec.min_activity],
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {obj} AS
         WITH a AS (
-            SELECT r.account_id, r.object, r.t, r.post_id FROM {raw} r
-            JOIN {act} USING (account_id)
+            SELECT c.code AS account_id, r.object, r.t, r.post_id FROM {raw} r
+            JOIN {act} c USING (account_id)
         ), o AS (
-            SELECT object, count(DISTINCT account_id) AS n_obj FROM a GROUP BY object
-            HAVING count(DISTINCT account_id) >= 2
+            SELECT object, count(DISTINCT account_id) AS n_obj,
+                   row_number() OVER (ORDER BY object) AS ocode
+            FROM a GROUP BY object HAVING count(DISTINCT account_id) >= 2
         )
-        SELECT a.account_id, a.object, a.t, a.post_id, o.n_obj FROM a JOIN o USING (object)"""
+        SELECT a.account_id, o.ocode AS object, a.t, a.post_id, o.n_obj FROM a JOIN o USING (object)"""
     )
     counts = con.execute(
         f"""SELECT
@@ -102,24 +111,6 @@ def filter_actions(
     }
 
 
-def shuffled_sql(spec: CoActionSQL, seed: int) -> str:
-    """The actions with their objects randomly permuted among them (bipartite configuration null).
-
-    Every account keeps its number of actions and times, every object its
-    number of actions; who acted on what is random.
-    """
-    acts = spec.t("acts")
-    return f"""
-        SELECT a.account_id, o.object, a.post_id, o.n_obj, a.t
-        FROM (SELECT account_id, post_id, t,
-                     row_number() OVER (ORDER BY hash(post_id || account_id || '#{int(seed)}'), post_id) AS i
-              FROM {acts}) a
-        JOIN (SELECT object, n_obj,
-                     row_number() OVER (ORDER BY hash(post_id || object || '@{int(seed)}'), post_id) AS i
-              FROM {acts}) o
-          ON a.i = o.i"""
-
-
 def source_sql(spec: CoActionSQL, time_expr: str = "t") -> str:
     """The actions (account_id, object, post_id, n_obj, t) at times `time_expr` (e.g. shifted).
 
@@ -139,7 +130,7 @@ def ranked_sql(spec: CoActionSQL, source: str) -> str:
     """Actions of each object numbered by time, with the last number within the window.
 
     `source` is a SELECT of account_id, object, post_id, n_obj, t (`source_sql`,
-    `shuffled_sql`). A window of None pairs actions on the same object whatever
+    the shuffle null). A window of None pairs actions on the same object whatever
     their time (still only the `max_fanout` next ones).
     """
     base = source
@@ -161,49 +152,57 @@ def _last_rn(window: float | None) -> str:
                              RANGE BETWEEN CURRENT ROW AND {float(window)!r} FOLLOWING)"""
 
 
-def pair_sql(spec: CoActionSQL, n_accounts: int, source: str, evidence: bool = True) -> str:
-    """One row per (src < dst, object): the idf of the object and (optionally) a post id of each side."""
+def pair_sql(spec: CoActionSQL, n_accounts: int, source: str) -> str:
+    """One row per (src < dst, object) co-action: the object's idf (evidence comes later, for kept edges)."""
     fan = (
         "(r.last_rn - r.rn)"
         if spec.max_fanout is None
         else f"least(r.last_rn - r.rn, {int(spec.max_fanout)})"
     )
-    posts = (
-        """, min(CASE WHEN a.account_id < b.account_id THEN a.post_id ELSE b.post_id END) AS post_src,
-            min(CASE WHEN a.account_id < b.account_id THEN b.post_id ELSE a.post_id END) AS post_dst"""
-        if evidence
-        else ""
-    )
     return f"""
         WITH r AS ({ranked_sql(spec, source)}),
         f AS (
-            SELECT account_id, object, post_id, n_obj, rn + k AS rn2
+            SELECT account_id, object, n_obj, rn + k AS rn2
             FROM (SELECT r.*, unnest(generate_series(1, {fan})) AS k FROM r)
         )
         SELECT least(a.account_id, b.account_id) AS src, greatest(a.account_id, b.account_id) AS dst,
-               a.object AS object, ln({float(n_accounts)!r} / a.n_obj) AS idf{posts}
+               a.object AS object, ln({float(n_accounts)!r} / a.n_obj) AS idf
         FROM f a JOIN r b ON a.object = b.object AND a.rn2 = b.rn
         WHERE a.account_id <> b.account_id
         GROUP BY least(a.account_id, b.account_id), greatest(a.account_id, b.account_id), a.object, a.n_obj"""
 
 
-def edge_weights_sql(pairs: str) -> str:
-    """Per account pair: weight = sum of object idf, n_events = number of shared objects."""
-    return f"SELECT src, dst, sum(idf) AS weight, count(*) AS n_events FROM {ident(pairs)} GROUP BY src, dst"
+def edge_weights_sql(pairs: str, min_shared: int = 1) -> str:
+    """Per account pair: weight = sum of object idf, n_events = number of shared objects (>= min_shared)."""
+    return f"""SELECT src, dst, sum(idf) AS weight, count(*) AS n_events FROM {ident(pairs)}
+               GROUP BY src, dst HAVING count(*) >= {int(min_shared)}"""
 
 
-def evidence_sql(pairs: str, kept: str, max_evidence: int) -> str:
-    """Kept edges with up to `max_evidence` post ids behind them (DuckDB list functions)."""
+def evidence_sql(spec: CoActionSQL, pairs: str, kept: str, max_evidence: int) -> str:
+    """Kept edges, account ids restored, with up to `max_evidence` post ids behind them.
+
+    The posts come from the rarest shared objects: each side's first action on
+    each of the `max_evidence / 2` rarest objects the pair shares (DuckDB list
+    functions; Spark: collect_list + slice).
+    """
     half = max(1, max_evidence // 2)
+    acts, codes = spec.t("acts"), spec.t("active")
     return f"""
-        SELECT k.src, k.dst, k.weight, k.n_events,
-               list_slice(list_distinct(flatten(list([p.post_src, p.post_dst] ORDER BY p.idf DESC, p.object))),
-                          1, {int(max_evidence)}) AS evidence
-        FROM {ident(kept)} k
-        JOIN (SELECT *, row_number() OVER (PARTITION BY src, dst ORDER BY idf DESC, object) AS i
-              FROM {ident(pairs)}) p
-          ON p.src = k.src AND p.dst = k.dst AND p.i <= {half}
-        GROUP BY k.src, k.dst, k.weight, k.n_events"""
+        WITH p AS (
+            SELECT p.* FROM (SELECT *, row_number() OVER (PARTITION BY src, dst ORDER BY idf DESC, object) AS i
+                             FROM {ident(pairs)}) p
+            SEMI JOIN {ident(kept)} k ON p.src = k.src AND p.dst = k.dst
+            WHERE p.i <= {half}),
+        first AS (SELECT account_id, object, min(post_id) AS post_id FROM {acts} GROUP BY account_id, object),
+        ev AS (
+            SELECT p.src, p.dst, list_distinct(flatten(list([a.post_id, b.post_id] ORDER BY p.i))) AS evidence
+            FROM p JOIN first a ON a.account_id = p.src AND a.object = p.object
+                   JOIN first b ON b.account_id = p.dst AND b.object = p.object
+            GROUP BY p.src, p.dst)
+        SELECT cs.account_id AS src, cd.account_id AS dst, k.weight, k.n_events,
+               list_slice(ev.evidence, 1, {int(max_evidence)}) AS evidence
+        FROM {ident(kept)} k JOIN ev ON ev.src = k.src AND ev.dst = k.dst
+        JOIN {codes} cs ON cs.code = k.src JOIN {codes} cd ON cd.code = k.dst"""
 
 
 def shifted_time_sql(plan: ShiftPlan, seed: int) -> str:
@@ -213,8 +212,8 @@ def shifted_time_sql(plan: ShiftPlan, seed: int) -> str:
     of offsets to ship to a cluster. DuckDB's `hash`; Spark's `xxhash64` plays
     the same role.
     """
-    h1 = f"hash(account_id || '#{int(seed)}')"
-    h2 = f"hash(account_id || '@{int(seed)}')"
+    h1 = f"hash(account_id, {int(seed)}, 1)"
+    h2 = f"hash(account_id, {int(seed)}, 2)"
     steps = f"{plan.step!r} * (1 + {h1} % {max(1, plan.n_steps)}::UBIGINT)"
     jitter = f"{plan.jitter!r} * (2.0 * ({h2} % 1000003::UBIGINT) / 1000003.0 - 1.0)"
     start, span = plan.span_start, plan.span
