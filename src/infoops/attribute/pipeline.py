@@ -52,7 +52,7 @@ MIXED_ACCOUNT_SCORE = 0.35
 MIXED_MIN_BEHAVIOUR = 0.5
 DISTINCTIVE_BEHAVIOUR = ("office_hours", "templated_text", "reciprocal_amplification", "single_domain",
                          "timeline_switch")
-# a member outside a mixed network's core joins it when it acts mostly inside the network
+# a member outside a mixed network's core joins it when it mostly boosts the core or is mostly boosted by it
 SERVE_MIN_OUT = 3
 SERVE_MIN_IN = 5
 SERVE_SHARE = 0.5
@@ -247,30 +247,39 @@ def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[s
     v.score, v.label, v.offset, v.batch_days, v.evidence = sub.score, sub.label, sub.offset, sub.batch_days, sub.evidence
     lead = f"{len(core)} of {len(idx)} accounts form an operation-like core"
     if served:
-        lead += f"; {len(served)} more members act mostly inside the network (repost members or are reposted by them)"
+        lead += f"; {len(served)} more members mostly boost that core or are boosted by it"
     v.reasons = [lead] + sub.reasons
 
 
 def serving_members(pairs: list[tuple[str, str, int]], core: set[str], cols: dict[str, list[Any]],
                     row_of: dict[str, int]) -> set[str]:
-    """Members outside `core` that mostly act inside the network: at least half of their
-    reposts (3+) are of members, or at least half of the reposts they get (5+) come from members."""
-    made: dict[str, int] = {}
-    got: dict[str, int] = {}
-    for src, dst, n in pairs:
-        made[src] = made.get(src, 0) + n
-        got[dst] = got.get(dst, 0) + n
-    out: set[str] = set()
-    for a in set(made) | set(got):
-        if a in core:
-            continue
-        i = row_of[a]
-        m, g = made.get(a, 0), got.get(a, 0)
-        if (m >= SERVE_MIN_OUT and m >= SERVE_SHARE * (cols["n_repost"][i] + cols["n_quote"][i])) or (
-            g >= SERVE_MIN_IN and g >= SERVE_SHARE * cols["reposts_received"][i]
-        ):
-            out.add(a)
-    return out
+    """Members outside `core` that mostly boost it (at least half of their 3+ reposts are
+    of core accounts) or that it mostly boosts (at least half of the 5+ reposts they get
+    come from core accounts); repeated until nothing changes, the added members counting
+    as core. Acting inside the network is not enough: an organic community merged with
+    an operation reposts itself too."""
+    grown = set(core)
+    added: set[str] = set()
+    while True:
+        to_core: dict[str, int] = {}
+        from_core: dict[str, int] = {}
+        for src, dst, n in pairs:
+            if dst in grown and src not in grown:
+                to_core[src] = to_core.get(src, 0) + n
+            if src in grown and dst not in grown:
+                from_core[dst] = from_core.get(dst, 0) + n
+        new = set()
+        for a, n in to_core.items():
+            i = row_of[a]
+            if n >= SERVE_MIN_OUT and n >= SERVE_SHARE * (cols["n_repost"][i] + cols["n_quote"][i]):
+                new.add(a)
+        for a, n in from_core.items():
+            if n >= SERVE_MIN_IN and n >= SERVE_SHARE * cols["reposts_received"][row_of[a]]:
+                new.add(a)
+        if not new:
+            return added
+        grown |= new
+        added |= new
 
 
 @contextmanager
