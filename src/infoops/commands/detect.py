@@ -43,7 +43,7 @@ def _split(value: str | None) -> list[str] | None:
     "--signals",
     "signal_names",
     default=None,
-    help="Comma-separated signals to run (default: every registered signal).",
+    help="Comma-separated signals to run (default: every registered signal except the opt-in co_repost_tfidf).",
 )
 @click.option(
     "--window",

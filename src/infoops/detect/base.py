@@ -40,6 +40,8 @@ class Signal(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str] = ""
+    # run by `infoops detect` unless --signals names it explicitly
+    default_enabled: ClassVar[bool] = True
 
     edges_: pa.Table
     threshold_: float

@@ -31,7 +31,7 @@ ProgressFn = Callable[[str, "SignalSummary | None"], None]
 class DetectParams:
     """Parameters of a detection run (CLI defaults come from here)."""
 
-    signals: list[str] | None = None  # None: every registered signal
+    signals: list[str] | None = None  # None: every registered signal with default_enabled
     # None: each signal keeps its own default (co-action signals: window 60 s,
     # alpha 0.05, max_fanout 50, min_activity 2); a value applies to every
     # signal whose constructor takes that parameter
@@ -97,7 +97,7 @@ class DetectSummary:
 def selected_signals(names: list[str] | None) -> list[str]:
     known = signals.names()
     if names is None:
-        return sorted(known)
+        return sorted(n for n in known if getattr(signals.get(n), "default_enabled", True))
     unknown = [n for n in names if n not in known]
     if unknown:
         raise InfoopsError(

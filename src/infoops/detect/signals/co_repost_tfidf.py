@@ -16,6 +16,9 @@ class CoRepostTfidf(TfidfSignal):
     """
 
     name = "co_repost_tfidf"
+    # off by default: on simulated platforms it added ~1,600 viral-cascade
+    # accounts per 7,000 to the networks and no operation account (docs/detect.md)
+    default_enabled = False
     description = "reposting the same originals (any time), TF-IDF cosine"
 
     def actions_sql(self, posts: str, accounts: str) -> str:
