@@ -56,6 +56,9 @@ DISTINCTIVE_BEHAVIOUR = ("office_hours", "templated_text", "reciprocal_amplifica
 SERVE_MIN_OUT = 3
 SERVE_MIN_IN = 5
 SERVE_SHARE = 0.5
+# members of an inauthentic network with less account evidence than this and no amplification
+# ties to it are peripheral (half score: out of the takedown set)
+PERIPHERAL_MAX_EVIDENCE = 0.25
 # member score = network score x (MEMBER_BASE + (1 - MEMBER_BASE) x account evidence)
 MEMBER_BASE = 0.6
 FEATURE_KEYS = (
@@ -174,6 +177,9 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
             if v.core is not None and aid not in v.core:
                 score = 0.5 * (v.whole_score or 0.0) * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score)
                 extra = ["outside the network's operation-like core"]
+            elif v.label == "inauthentic" and aid not in attached and _peripheral(cols, i, made, got, a_score):
+                score *= 0.5
+                extra = ["peripheral: no operation traits and no amplification ties to the network"]
             if aid in attached:
                 extra.append(attached[aid][1])
             mrows["network_id"].append(nid)
@@ -182,6 +188,18 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
             mrows["score"].append(score)
             mrows["reasons"].append(role_reasons + extra + a_reasons[:4])
     return _Pass(cols, row_of, verdicts, mrows)
+
+
+def _peripheral(cols: dict[str, list[Any]], i: int, made: int, got: int, a_score: float) -> bool:
+    """A member with no operation-like traits that neither boosts the network (most of its
+    reposts are of members) nor is boosted by it (most reposts it gets come from members):
+    an ordinary account detection swept in at the edge."""
+    if a_score >= PERIPHERAL_MAX_EVIDENCE:
+        return False
+    out_total = int(cols["n_repost"][i]) + int(cols["n_quote"][i])
+    boosts = made >= 2 and made >= SERVE_SHARE * out_total
+    boosted = got >= 2 and got >= SERVE_SHARE * int(cols["reposts_received"][i])
+    return not (boosts or boosted)
 
 
 def _verdict(nid: str, cols: dict[str, list[Any]], idx: list[int], hist: np.ndarray,
