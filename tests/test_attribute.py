@@ -177,3 +177,20 @@ def test_fandom_with_operation_like_profiles_is_not_an_operation(fresh_case: Cas
     assert not set(w.fans) & {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
     # the operation itself is still judged an operation
     assert fresh_case.con.execute("SELECT label FROM networks WHERE network_id = 'N0001'").fetchall()[0][0] == "inauthentic"
+
+
+def test_ordinary_accounts_swept_into_an_operation_are_peripheral(fresh_case: Case) -> None:
+    """Detection put a few ordinary accounts at the edge of the operation: with no
+    operation traits and no amplification ties to it they stay out of the takedown set."""
+    w = build_world(fresh_case, seed=13)
+    swept = w.organic[:6]
+    fresh_case.con.executemany(
+        "INSERT INTO memberships (run_id, network_id, account_id, centrality) VALUES ('r1', 'N0001', ?, 0.01)",
+        [(a,) for a in swept])
+    attribute_case(fresh_case, "r1", [])
+    flagged = {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
+    assert not flagged & set(swept)
+    assert flagged >= set(w.io_core) | set(w.io_amp)
+    reasons = dict(fresh_case.con.execute(
+        "SELECT account_id, reasons FROM memberships WHERE network_id = 'N0001'").fetchall())
+    assert all(any("peripheral" in r for r in reasons[a]) for a in swept)
