@@ -58,7 +58,10 @@ SERVE_MIN_IN = 5
 SERVE_SHARE = 0.5
 # members of an inauthentic network with less account evidence than this and no amplification
 # ties to it are peripheral (half score: out of the takedown set)
-PERIPHERAL_MAX_EVIDENCE = 0.25
+PERIPHERAL_MAX_EVIDENCE = 0.35
+# members outside a mixed network's core and peripheral members score at most this,
+# below the takedown threshold (flagged.MIN_MEMBER_SCORE)
+EXCLUDED_CAP = 0.25
 # member score = network score x (MEMBER_BASE + (1 - MEMBER_BASE) x account evidence)
 MEMBER_BASE = 0.6
 FEATURE_KEYS = (
@@ -175,10 +178,10 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
             score = v.score * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score)
             extra: list[str] = []
             if v.core is not None and aid not in v.core:
-                score = 0.5 * (v.whole_score or 0.0) * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score)
+                score = min(0.5 * (v.whole_score or 0.0) * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score), EXCLUDED_CAP)
                 extra = ["outside the network's operation-like core"]
             elif v.label == "inauthentic" and aid not in attached and _peripheral(cols, i, made, got, a_score):
-                score *= 0.5
+                score = min(0.5 * score, EXCLUDED_CAP)
                 extra = ["peripheral: no operation traits and no amplification ties to the network"]
             if aid in attached:
                 extra.append(attached[aid][1])
