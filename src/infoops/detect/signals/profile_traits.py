@@ -21,8 +21,9 @@ by key, each account pairing with at most `max_fanout` following accounts of
 the group in creation order (explosion-safe).
 
 Null model (permutation): each attribute family -- creation time, description,
-display name, handle -- is shuffled across accounts independently, the traits
-are recomputed and paired the same way. Any single trait is shared as often
+display name, handle -- is shuffled across accounts of the same account
+language independently (so the language link between a name and a bio is not
+mistaken for coordination), the traits are recomputed and paired the same way. Any single trait is shared as often
 under the null as in the data; only the co-occurrence of several traits on
 the same account pair beyond chance survives the threshold (the same
 false-discovery rule as the co-action signals, `infoops.detect.nullmodel`).
@@ -51,6 +52,10 @@ DEFAULT_MIN_SHARED = 2
 DEFAULT_MIN_TEMPLATE_CHARS = 12
 DEFAULT_MIN_HANDLE_DIGITS = 4
 DEFAULT_NULL_ROUNDS = 5
+# display names are off by default: namesakes are common and, with the language, explain
+# shared names as well as coordination does (measured: see docs/detect-text.md)
+ALL_TRAITS = ("created", "bio", "name", "handle")
+DEFAULT_TRAITS = ("created", "bio", "handle")
 # creation bursts are measured against the mean over this many hours/days around
 BURST_UNITS = 15
 DAY = 86400.0
@@ -93,7 +98,7 @@ def account_attributes(con: duckdb.DuckDBPyConnection, accounts: str) -> tuple[p
     tbl = con.sql(
         f"""SELECT account_id, CASE WHEN coalesce(hashed, false) THEN NULL ELSE handle END AS handle,
                    CASE WHEN coalesce(hashed, false) THEN NULL ELSE display_name END AS display_name,
-                   description, created_at
+                   description, created_at, coalesce(lang, '') AS lang
             FROM {ident(accounts)} WHERE account_id IS NOT NULL"""
     ).to_arrow_table()
     row = con.execute(
@@ -127,16 +132,21 @@ def trait_families(attrs: pa.Table, day_only: bool, min_template_chars: int, min
 FAMILIES = {"created": ("created", "batch", "t"), "bio": ("bio",), "name": ("name",), "handle": ("handle",)}
 
 
-def traits_table(account_ids: pa.Array, fam: pa.Table) -> pa.Table:
-    """Long table (account_id, kind, trait, t, shape, batch) of the trait keys built from the families."""
+def traits_table(account_ids: pa.Array, fam: pa.Table, kinds: tuple[str, ...] = DEFAULT_TRAITS) -> pa.Table:
+    """Long table (account_id, kind, trait, t, shape, batch) of the trait keys of the given kinds."""
     keys = {
         "created": fam.column("created"),
         "bio": fam.column("bio"),
         "name": fam.column("name"),
         "handle": pc.binary_join_element_wise(fam.column("handle"), fam.column("batch"), "@"),
     }
+    unknown = set(kinds) - set(keys)
+    if unknown:
+        raise ValueError(f"unknown trait kinds {sorted(unknown)} (known: {sorted(keys)})")
     parts = []
     for kind, key in keys.items():
+        if kind not in kinds:
+            continue
         trait = pc.binary_join_element_wise(pa.scalar(kind + ":"), key, "")
         part = pa.table(
             {
@@ -152,13 +162,23 @@ def traits_table(account_ids: pa.Array, fam: pa.Table) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-def permuted(fam: pa.Table, rng: np.random.Generator) -> pa.Table:
-    """The families shuffled across accounts, each family by its own permutation."""
+def permuted(fam: pa.Table, rng: np.random.Generator, strata: np.ndarray | None = None) -> pa.Table:
+    """The families shuffled across accounts, each family by its own permutation.
+
+    With `strata` (one code per account, e.g. the account language), values
+    move only between accounts of the same stratum: a Spanish bio stays with
+    a Spanish-language account, so the language link between name and bio
+    (which is not coordination) survives in the null.
+    """
+    n = fam.num_rows
+    codes = np.zeros(n, dtype=np.int64) if strata is None else strata
+    base = np.lexsort((np.arange(n), codes))
     cols: dict[str, pa.ChunkedArray] = {}
     for columns in FAMILIES.values():
-        perm = pa.array(rng.permutation(fam.num_rows))
+        perm = np.empty(n, dtype=np.int64)
+        perm[base] = np.lexsort((rng.random(n), codes))
         for c in columns:
-            cols[c] = fam.column(c).take(perm)
+            cols[c] = fam.column(c).take(pa.array(perm))
     return pa.table({c: cols[c] for c in fam.column_names})
 
 
@@ -216,9 +236,16 @@ def pair_traits_sql(
             FROM f a JOIN r b ON a.trait = b.trait AND a.rn2 = b.rn
             WHERE a.account_id <> b.account_id
         )
-        SELECT src, dst, sum(w) AS weight, count(DISTINCT trait) AS n_events,
-               list_slice(list(DISTINCT left(trait, 120) ORDER BY left(trait, 120)), 1, {MAX_EVIDENCE}) AS evidence
-        FROM p GROUP BY src, dst HAVING count(DISTINCT trait) >= {int(min_shared)} AND sum(w) > 0"""
+        ,
+        -- a pair meets once per shared key (one key per kind and account), so count(*) counts keys
+        e AS (
+            SELECT src, dst, sum(w) AS weight, count(*) AS n_events FROM p GROUP BY src, dst
+            HAVING count(*) >= {int(min_shared)} AND sum(w) > 0
+        )
+        SELECT e.src, e.dst, e.weight, e.n_events,
+               list_slice(list(left(p.trait, 120) ORDER BY p.trait), 1, {MAX_EVIDENCE}) AS evidence
+        FROM e JOIN p ON p.src = e.src AND p.dst = e.dst
+        GROUP BY e.src, e.dst, e.weight, e.n_events"""
 
 
 @signals.register("profile_traits")
@@ -236,6 +263,7 @@ class ProfileTraits(Signal):
     min_handle_digits: handles ending in at least this many digits have a shape trait.
     seed: seed of the permutation null.
     null_rounds: permutations pooled for the null (counts averaged over rounds).
+    traits: trait kinds used, of "created", "bio", "name", "handle" (default without "name").
     """
 
     name = "profile_traits"
@@ -251,6 +279,7 @@ class ProfileTraits(Signal):
         min_handle_digits: int = DEFAULT_MIN_HANDLE_DIGITS,
         seed: int = 1,
         null_rounds: int = DEFAULT_NULL_ROUNDS,
+        traits: tuple[str, ...] = DEFAULT_TRAITS,
     ) -> None:
         self.min_shared = min_shared
         self.max_fanout = max_fanout
@@ -260,6 +289,7 @@ class ProfileTraits(Signal):
         self.min_handle_digits = min_handle_digits
         self.seed = seed
         self.null_rounds = null_rounds
+        self.traits = tuple(traits)
 
     def fit(self, con: duckdb.DuckDBPyConnection, posts: str = "posts", accounts: str = "accounts") -> ProfileTraits:
         if self.null not in NULL_METHODS:
@@ -269,7 +299,7 @@ class ProfileTraits(Signal):
         unit = DAY if day_only else 3600.0
         ids = attrs.column("account_id")
         fam = trait_families(attrs, day_only, self.min_template_chars, self.min_handle_digits)
-        traits = traits_table(ids, fam)
+        traits = traits_table(ids, fam, self.traits)
         stats: dict[str, Any] = {
             "accounts": len(ids),
             "creation_precision": "day" if day_only else "hour",
@@ -282,7 +312,9 @@ class ProfileTraits(Signal):
         threshold = 0.0
         stats["null_edges"] = 0
         if self.null == "permute" and real_w.size:
-            null_w = self._null_weights(con, ids, fam, unit)
+            lang = pc.dictionary_encode(attrs.column("lang").combine_chunks())
+            strata = np.asarray(lang.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            null_w = self._null_weights(con, ids, fam, unit, strata)
             stats["null_edges"] = int(null_w.size)
             stats["null_rounds"] = self.null_rounds
             stats["null_max"] = float(null_w.max()) if null_w.size else 0.0
@@ -311,11 +343,11 @@ class ProfileTraits(Signal):
         return out.cast(EDGE_SCHEMA)
 
     def _null_weights(
-        self, con: duckdb.DuckDBPyConnection, ids: pa.ChunkedArray, fam: pa.Table, unit: float
+        self, con: duckdb.DuckDBPyConnection, ids: pa.ChunkedArray, fam: pa.Table, unit: float, strata: np.ndarray
     ) -> np.ndarray:
         rng = np.random.default_rng(self.seed)
         out = []
         for _ in range(self.null_rounds):
-            null = self._pairs(con, traits_table(ids, permuted(fam, rng)), len(ids), unit)
+            null = self._pairs(con, traits_table(ids, permuted(fam, rng, strata), self.traits), len(ids), unit)
             out.append(np.asarray(null.column("weight").to_numpy(), dtype=np.float64))
         return np.concatenate(out) if out else np.zeros(0)
