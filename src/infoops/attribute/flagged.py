@@ -2,9 +2,9 @@
 
 Rule (documented in docs/attribute.md):
 1. members of networks labelled 'inauthentic' by the latest attributed run whose
-   member score is at least `MIN_MEMBER_SCORE` (every member of a wholly
-   inauthentic network reaches it; in a mixed network only the operation-like
-   core does, the others get half the network score), plus members of networks an
+   member score is at least `MIN_MEMBER_SCORE` (every member of an inauthentic
+   network reaches it except peripheral members and members outside a mixed
+   network's operation-like core, which score at most 0.25), plus members of networks an
    analyst confirmed; minus networks an analyst rejected (latest decision per
    network wins; decisions are 'confirm...' / 'reject...');
 2. accounts of the case that were listed in a prior takedown (`--prior`) and
