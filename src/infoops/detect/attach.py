@@ -1,4 +1,4 @@
-"""Attach amplifiers to the networks they amplify.
+"""Attach amplifiers to the networks they amplify, and the voices networks amplify.
 
 Pairwise signals miss light amplifiers: an account with five reposts shares
 too little with any single other account to clear a threshold, yet if all five
@@ -13,8 +13,13 @@ the share of all amplifications by non-members that go to N's members. Every
 `P(X >= k | n, p_N)` (binomial tail); the Benjamini-Hochberg procedure at
 `alpha` over all these tests picks the significant ones -- far more
 amplification of one network than its popularity explains -- and an account
-joins the network with its smallest p-value. Attached members get centrality 0
-(they sit outside the co-action graph).
+joins the network with its smallest p-value. The same test runs in the other
+direction -- accounts whose received amplifications come from N's members far
+beyond N's share of all amplifications (the core accounts a network of
+amplifiers exists to push) -- and both directions share one BH procedure. A
+second round repeats the tests with the attached accounts as members
+(amplifiers of newly attached core accounts). Attached members get
+centrality 0 (they sit outside the co-action graph).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from infoops.detect.sql import ident
 
 DEFAULT_ATTACH_ALPHA = 0.01
 DEFAULT_MIN_AMPLIFY = 2
+DEFAULT_ROUNDS = 2
 
 
 @dataclass
@@ -39,58 +45,84 @@ class AttachResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+DIRECTIONS = {
+    # account -> the members it amplifies (an amplifier of the network)
+    "amplifies": ("account_id", "ref_account_id"),
+    # account <- the members amplifying it (a voice the network pushes: its core)
+    "amplified_by": ("ref_account_id", "account_id"),
+}
+
+
+def _candidates(
+    con: duckdb.DuckDBPyConnection, posts: str, who: str, whom: str, min_amplify: int
+) -> dict[str, Any]:
+    """(account, network, k, n, p) rows for one direction (see module doc)."""
+    return con.execute(
+        f"""WITH amp AS (
+              SELECT p.{who} AS who, p.{whom} AS whom FROM {ident(posts)} p
+              WHERE p.kind IN ('repost', 'quote') AND p.ref_account_id IS NOT NULL
+                AND p.ref_account_id <> p.account_id
+                AND p.{who} NOT IN (SELECT account_id FROM _io_att_mem)),
+            n AS (SELECT who, count(*) AS n FROM amp GROUP BY who HAVING count(*) >= ?),
+            k AS (SELECT a.who, m.network_id, count(*) AS k
+                  FROM amp a JOIN _io_att_mem m ON m.account_id = a.whom GROUP BY a.who, m.network_id),
+            p AS (SELECT m.network_id, count(*) / (SELECT count(*) FROM amp) AS p
+                  FROM amp a JOIN _io_att_mem m ON m.account_id = a.whom GROUP BY m.network_id)
+            SELECT k.who AS account_id, k.network_id, k.k, n.n, p.p
+            FROM k JOIN n USING (who) JOIN p USING (network_id)
+            WHERE k.k >= ?""",
+        [min_amplify, min_amplify],
+    ).fetchnumpy()
+
+
+def _one_round(
+    con: duckdb.DuckDBPyConnection, members: pa.Table, posts: str, alpha: float, min_amplify: int
+) -> tuple[dict[str, str], int]:
+    con.register("_io_att_mem", members.select(["network_id", "account_id"]))
+    try:
+        parts = [
+            _candidates(con, posts, who, whom, min_amplify) for who, whom in DIRECTIONS.values()
+        ]
+    finally:
+        con.unregister("_io_att_mem")
+    acc = np.concatenate([np.asarray(r["account_id"], dtype=object) for r in parts])
+    net = np.concatenate([np.asarray(r["network_id"], dtype=object) for r in parts])
+    k = np.concatenate([np.asarray(r["k"], dtype=np.int64) for r in parts])
+    n = np.concatenate([np.asarray(r["n"], dtype=np.int64) for r in parts])
+    p = np.clip(np.concatenate([np.asarray(r["p"], dtype=np.float64) for r in parts]), 1e-12, 1.0)
+    if acc.size == 0:
+        return {}, 0
+    pval = binom.sf(k - 1, n, p)
+    cutoff = bh_cutoff(pval, alpha)
+    chosen: dict[str, str] = {}
+    for i in np.lexsort((net.astype(str), pval)):
+        if pval[i] > cutoff:
+            break
+        chosen.setdefault(str(acc[i]), str(net[i]))
+    return chosen, int(pval.size)
+
+
 def attach_amplifiers(
     con: duckdb.DuckDBPyConnection,
     memberships: pa.Table,
     posts: str = "posts",
     alpha: float = DEFAULT_ATTACH_ALPHA,
     min_amplify: int = DEFAULT_MIN_AMPLIFY,
+    rounds: int = DEFAULT_ROUNDS,
 ) -> AttachResult:
-    """Memberships of the accounts attached as amplifiers (see module doc)."""
-    empty = pa.table(
-        {
-            "network_id": pa.array([], pa.string()),
-            "account_id": pa.array([], pa.string()),
-            "centrality": pa.array([], pa.float64()),
-        }
-    )
-    if memberships.num_rows == 0:
-        return AttachResult(empty, {"amplifiers_tested": 0, "amplifiers_attached": 0})
-    con.register("_io_att_mem", memberships.select(["network_id", "account_id"]))
-    try:
-        rows = con.execute(
-            f"""WITH amp AS (
-                  SELECT p.account_id, p.ref_account_id FROM {ident(posts)} p
-                  WHERE p.kind IN ('repost', 'quote') AND p.ref_account_id IS NOT NULL
-                    AND p.ref_account_id <> p.account_id
-                    AND p.account_id NOT IN (SELECT account_id FROM _io_att_mem)),
-                n AS (SELECT account_id, count(*) AS n FROM amp GROUP BY account_id HAVING count(*) >= ?),
-                k AS (SELECT a.account_id, m.network_id, count(*) AS k
-                      FROM amp a JOIN _io_att_mem m ON m.account_id = a.ref_account_id
-                      GROUP BY a.account_id, m.network_id),
-                p AS (SELECT m.network_id, count(*) / (SELECT count(*) FROM amp) AS p
-                      FROM amp a JOIN _io_att_mem m ON m.account_id = a.ref_account_id GROUP BY m.network_id)
-                SELECT k.account_id, k.network_id, k.k, n.n, p.p
-                FROM k JOIN n USING (account_id) JOIN p USING (network_id)
-                WHERE k.k >= ?""",
-            [min_amplify, min_amplify],
-        ).fetchnumpy()
-    finally:
-        con.unregister("_io_att_mem")
-    if len(rows["account_id"]) == 0:
-        return AttachResult(empty, {"amplifiers_tested": 0, "amplifiers_attached": 0})
-    k = np.asarray(rows["k"], dtype=np.int64)
-    n = np.asarray(rows["n"], dtype=np.int64)
-    p = np.clip(np.asarray(rows["p"], dtype=np.float64), 1e-12, 1.0)
-    pval = binom.sf(k - 1, n, p)
-    tests = int(pval.size)
-    cutoff = bh_cutoff(pval, alpha)
-    order = np.lexsort((np.asarray(rows["network_id"], dtype=object).astype(str), pval))
+    """Memberships of the accounts attached to the networks (see module doc)."""
     chosen: dict[str, str] = {}
-    for i in order:
-        acc = str(rows["account_id"][i])
-        if acc not in chosen and pval[i] <= cutoff:
-            chosen[acc] = str(rows["network_id"][i])
+    tests = 0
+    members = memberships.select(["network_id", "account_id"])
+    for _ in range(rounds if memberships.num_rows else 0):
+        new, n_tests = _one_round(con, members, posts, alpha, min_amplify)
+        tests += n_tests
+        new = {a: nid for a, nid in new.items() if a not in chosen}
+        if not new:
+            break
+        chosen.update(new)
+        added = pa.table({"network_id": list(new.values()), "account_id": list(new)})
+        members = pa.concat_tables([members, added.cast(members.schema)])
     accounts = sorted(chosen)
     table = pa.table(
         {
@@ -99,7 +131,7 @@ def attach_amplifiers(
             "centrality": pa.array([0.0] * len(accounts), pa.float64()),
         }
     )
-    return AttachResult(table, {"amplifiers_tested": tests, "amplifiers_attached": len(accounts)})
+    return AttachResult(table, {"attach_tests": tests, "accounts_attached": len(accounts)})
 
 
 def bh_cutoff(pval: np.ndarray, alpha: float) -> float:
