@@ -194,11 +194,14 @@ def _takedown_purity(truth: Truth, flagged: dict[str, tuple[Any, str, float]]) -
     by_net: dict[str, Counter[str]] = {}
     for a, (nid, _, _) in flagged.items():
         by_net.setdefault(str(nid), Counter())[label.get(a, "unknown")] += 1
-    nets = [{"network_id": n, "size": sum(c.values()), "majority": c.most_common(1)[0][0],
-             "purity": c.most_common(1)[0][1] / sum(c.values())} for n, c in sorted(by_net.items())]
-    total = sum(x["size"] for x in nets)
-    return {"weighted_purity": sum(x["purity"] * x["size"] for x in nets) / total if total else None,
-            "min_purity": min((x["purity"] for x in nets), default=None), "list": nets}
+    nets: list[dict[str, Any]] = [
+        {"network_id": n, "size": sum(c.values()), "majority": c.most_common(1)[0][0],
+         "purity": c.most_common(1)[0][1] / sum(c.values())} for n, c in sorted(by_net.items())]
+    sizes = [int(x["size"]) for x in nets]
+    purities = [float(x["purity"]) for x in nets]
+    total = sum(sizes)
+    return {"weighted_purity": sum(p * n for p, n in zip(purities, sizes, strict=True)) / total if total else None,
+            "min_purity": min(purities, default=None), "list": nets}
 
 
 def _prior_links(con: duckdb.DuckDBPyConnection, run_id: str | None, truth: Truth) -> list[dict[str, Any]]:
