@@ -147,3 +147,15 @@ def test_cli_detect(tmp_path: Path) -> None:
 def test_cli_detect_needs_a_case(tmp_path: Path) -> None:
     res = CliRunner().invoke(build(), ["detect", "--case", str(tmp_path / "absent")])
     assert res.exit_code != 0 and "not a case folder" in res.output
+
+
+def test_same_seed_same_networks() -> None:
+    p, _ = _planted(seed=6)
+    case = p.load(Case.memory())
+    runs = []
+    for _ in range(2):
+        detect_case(case, DetectParams(attribute=False))
+        runs.append(sorted(case.con.execute("SELECT network_id, account_id FROM memberships").fetchall()))
+        runs.append(case.con.execute("SELECT signal, threshold FROM signal_thresholds ORDER BY 1").fetchall())
+    assert runs[0] == runs[2] and runs[1] == runs[3]
+    case.close()

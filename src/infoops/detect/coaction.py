@@ -202,7 +202,9 @@ def _shuffled(con: duckdb.DuckDBPyConnection, acts: str, seed: int) -> pa.Table:
     which slot is random. Co-actions that survive this are what activity and
     burstiness explain by chance.
     """
-    tab = con.sql(f"SELECT account_id, object, post_id, n_obj, t FROM {sql.ident(acts)}").to_arrow_table()
+    tab = con.sql(
+        f"SELECT account_id, object, post_id, n_obj, t FROM {sql.ident(acts)} ORDER BY account_id, object, t, post_id"
+    ).to_arrow_table()
     acc = pc.dictionary_encode(tab.column("account_id")).combine_chunks().indices
     obj = pc.dictionary_encode(tab.column("object")).combine_chunks().indices
     perm_obj = shuffle_without_duplicates(

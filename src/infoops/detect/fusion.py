@@ -56,7 +56,8 @@ def fuse(
                FROM (SELECT e.signal, e.src, e.dst, log2(1 + e.weight / s.scale) AS c
                      FROM _io_fuse_edges e JOIN _io_fuse_scales s USING (signal)
                      WHERE e.weight > 0)
-               GROUP BY src, dst"""
+               GROUP BY src, dst
+               ORDER BY src, dst"""
         ).to_arrow_table()
     finally:
         con.unregister("_io_fuse_edges")
