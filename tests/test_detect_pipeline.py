@@ -154,7 +154,7 @@ def test_same_seed_same_networks() -> None:
     case = p.load(Case.memory())
     runs = []
     for _ in range(2):
-        detect_case(case, DetectParams(attribute=False))
+        detect_case(case, DetectParams(signals=[*SIGNALS, "sync_activity", "co_repost_author"], attribute=False))
         runs.append(sorted(case.con.execute("SELECT network_id, account_id FROM memberships").fetchall()))
         runs.append(case.con.execute("SELECT signal, threshold FROM signal_thresholds ORDER BY 1").fetchall())
     assert runs[0] == runs[2] and runs[1] == runs[3]
