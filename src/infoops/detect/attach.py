@@ -5,10 +5,12 @@ too little with any single other account to clear a threshold, yet if all five
 reposts boost members of one detected network it is that network's amplifier
 (Twitter's 2020 takedown: ~150,000 amplifiers around 23,750 core accounts).
 
-For every account outside the networks with at least `min_amplify`
-amplifications (reposts and quotes of other accounts), and every network N:
-`k` = its amplifications of N's members, `n` = all its amplifications, `p_N` =
-the share of all amplifications by non-members that go to N's members. Every
+Amplifications (reposts and quotes of other accounts) are counted as distinct
+(amplifier, amplified) account pairs, so reposting one member ten times counts
+once. For every account outside the networks with at least `min_amplify`
+amplified accounts, and every network N: `k` = how many of N's members it
+amplifies, `n` = how many accounts it amplifies, `p_N` = the share of all
+(amplifier, amplified) pairs of non-members that go to N's members. Every
 (account, network) pair with `k >= min_amplify` is a test with p-value
 `P(X >= k | n, p_N)` (binomial tail); the Benjamini-Hochberg procedure at
 `alpha` over all these tests picks the significant ones -- far more
@@ -59,7 +61,7 @@ def _candidates(
     """(account, network, k, n, p) rows for one direction (see module doc)."""
     return con.execute(
         f"""WITH amp AS (
-              SELECT p.{who} AS who, p.{whom} AS whom FROM {ident(posts)} p
+              SELECT DISTINCT p.{who} AS who, p.{whom} AS whom FROM {ident(posts)} p
               WHERE p.kind IN ('repost', 'quote') AND p.ref_account_id IS NOT NULL
                 AND p.ref_account_id <> p.account_id
                 AND p.{who} NOT IN (SELECT account_id FROM _io_att_mem)),
