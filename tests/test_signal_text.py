@@ -320,3 +320,11 @@ def test_clusters_do_not_depend_on_input_order(shingles: str) -> None:
     same = {(a, b) for a in range(0, 500, 7) for b in range(0, 500, 11) if labels[a] == labels[b]}
     inv = {p: k for k, p in enumerate(perm)}
     assert same == {(a, b) for a in range(0, 500, 7) for b in range(0, 500, 11) if relabels[inv[a]] == relabels[inv[b]]}
+
+
+def test_near_duplicate_shift_null_recomputes_episodes(fresh_case: Case) -> None:
+    _load(fresh_case, planted_rows(variants=True))
+    sig = NearDuplicate(null="shift").fit(fresh_case.con)
+    assert _pairs(sig.edges_) == _io_pairs(6)
+    assert sig.stats_["method"] == "null:shift,fdr<=0.05,episodes"
+    assert sig.stats_["edges_raw"] >= sig.stats_["edges_kept"] and sig.threshold_ > 0
