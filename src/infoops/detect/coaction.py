@@ -122,7 +122,9 @@ class CoActionSignal(Signal):
         n_acc = max(int(stats["accounts_active"]), 1)
         pairs, real, null_w = spec.t("pairs"), spec.t("real"), spec.t("nullw")
         real_src = f"SELECT account_id, object, post_id, n_obj, t FROM {spec.t('acts')}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {pairs} AS {sql.pair_sql(spec, n_acc, real_src)}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {pairs} AS {sql.pair_sql(spec, n_acc, real_src)}"
+        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {spec.t('w0')} AS {sql.edge_weights_sql(pairs, self.min_shared)}"
         )
@@ -146,7 +148,9 @@ class CoActionSignal(Signal):
             [threshold],
         )
         self.edges_ = (
-            con.sql(sql.evidence_sql(spec, pairs, kept, MAX_EVIDENCE)).to_arrow_table().cast(EDGE_SCHEMA)
+            con.sql(sql.evidence_sql(spec, pairs, kept, MAX_EVIDENCE))
+            .to_arrow_table()
+            .cast(EDGE_SCHEMA)
         )
         self.threshold_ = threshold
         stats["edges_kept"] = int(self.edges_.num_rows)

@@ -55,7 +55,9 @@ class NetworkResult:
 
 def build_graph(edges: pa.Table) -> ig.Graph:
     """Undirected weighted igraph graph with vertex attribute `name` and edge attribute `weight`."""
-    both = pa.concat_arrays([edges.column("src").combine_chunks(), edges.column("dst").combine_chunks()])
+    both = pa.concat_arrays(
+        [edges.column("src").combine_chunks(), edges.column("dst").combine_chunks()]
+    )
     names = pc.unique(both).sort() if len(both) else pa.array([], pa.string())
     src = pc.index_in(edges.column("src"), value_set=names).to_numpy(zero_copy_only=False)
     dst = pc.index_in(edges.column("dst"), value_set=names).to_numpy(zero_copy_only=False)
@@ -142,7 +144,11 @@ def _signal_mix(edges: pa.Table, label: dict[str, int], n_networks: int) -> list
     maps = edges.column("signal_weights").combine_chunks()
     offsets = maps.offsets.to_numpy(zero_copy_only=False)
     net_per_entry = np.repeat(np.where(internal, src, -1), np.diff(offsets))
-    flat = maps.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0])) if len(maps) else maps.values
+    flat = (
+        maps.values.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
+        if len(maps)
+        else maps.values
+    )
     keys = np.asarray(flat.field("key").to_pylist(), dtype=object)
     vals = flat.field("value").to_numpy(zero_copy_only=False)
     out: list[dict[str, float]] = [defaultdict(float) for _ in range(n_networks)]

@@ -185,7 +185,9 @@ def detect_case(
         )
         if params.attach:
             att = attach_amplifiers(case.con, nets.memberships, alpha=params.attach_alpha)
-            nets.networks, nets.memberships = merge_attached(nets.networks, nets.memberships, att.memberships)
+            nets.networks, nets.memberships = merge_attached(
+                nets.networks, nets.memberships, att.memberships
+            )
             nets.stats.update(att.stats)
         _write(case, rec.run_id, fitted, sig_edges, fused, nets)
         attribution = _attribute(case, rec.run_id, priors) if params.attribute else None

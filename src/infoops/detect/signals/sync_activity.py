@@ -40,7 +40,9 @@ class SyncActivity(CoActionSignal):
         min_weight: float = 0.0,
         seed: int = 1,
     ) -> None:
-        super().__init__(bin_seconds, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
+        super().__init__(
+            bin_seconds, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared
+        )
         self.bin_seconds = bin_seconds
 
     def pair_window(self) -> float:
