@@ -52,6 +52,7 @@ LINK_WEIGHTS = {
     "creation_batches": 0.5,
 }
 MIN_STRENGTH = 0.05
+REPOSTS_FULL_ACCOUNTS = 10
 
 
 @dataclass
@@ -218,8 +219,11 @@ def link_networks(con: duckdb.DuckDBPyConnection, prior: PriorNetwork) -> dict[s
                 GROUP BY 1"""
         ).fetchall():
             share = n_acc / size[nid]
+            # a handful of accounts touching a prior account's old post is weak: full value
+            # needs 10% of the members and at least REPOSTS_FULL_ACCOUNTS accounts
+            value = min(1.0, share / 0.1) * _ramp(n_acc, 1, REPOSTS_FULL_ACCOUNTS)
             items[str(nid)]["reposts_of_prior"] = (
-                min(1.0, share / 0.1), f"{n_acc} accounts reposted or replied to prior accounts {n_posts} times", n_posts)
+                value, f"{n_acc} accounts reposted or replied to prior accounts {n_posts} times", n_posts)
     finally:
         con.unregister("_prior_ids")
 
