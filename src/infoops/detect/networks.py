@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import random
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,10 @@ def centrality(sub: ig.Graph) -> list[float]:
     """Weighted eigenvector centrality scaled to max 1 (1.0 for everyone in a 1-2 node graph)."""
     if sub.vcount() <= 2 or sub.ecount() == 0:
         return [1.0] * sub.vcount()
-    vals = sub.eigenvector_centrality(weights="weight", scale=True)
+    with warnings.catch_warnings():
+        # igraph warns on weakly connected communities; their near-zero scores are the point
+        warnings.simplefilter("ignore", RuntimeWarning)
+        vals = sub.eigenvector_centrality(weights="weight", scale=True)
     return [float(v) for v in vals]
 
 
