@@ -5,7 +5,7 @@ Detection keeps accounts that co-act with each other; an operation's originators
 can fall outside every network. After a first verdict, an account in no network
 is attached to an inauthentic network when
 - at least `MIN_OUT` of its reposts/quotes are of that network's members and they
-  are at least `MIN_SHARE` of all its reposts (it boosts the network), or
+  are at least `MIN_OUT_SHARE` of all its reposts (it boosts the network), or
 - the network's members reposted it at least `MIN_IN` times and that is at least
   `MIN_SHARE` of all reposts it received (the network boosts it: an originator).
 - or it was created on one of the network's creation-batch days (days with >= 10x
@@ -27,6 +27,8 @@ from infoops.attribute.features import MEMBERS
 MIN_OUT = 3
 MIN_IN = 5
 MIN_SHARE = 0.5
+# reposting the operation: ordinary users reach it too, so most of the account's reposts must go to it
+MIN_OUT_SHARE = 0.6
 
 
 def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
@@ -57,7 +59,7 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
             WHERE (c.n_out >= ? AND c.n_out >= ? * t1.n) OR (c.n_in >= ? AND c.n_in >= ? * t2.n)
             QUALIFY row_number() OVER (PARTITION BY c.account_id ORDER BY c.n_out + c.n_in DESC, c.network_id) = 1
             """,
-            [MIN_OUT, MIN_SHARE, MIN_IN, MIN_SHARE],
+            [MIN_OUT, MIN_OUT_SHARE, MIN_IN, MIN_SHARE],
         ).fetchall()
     finally:
         con.unregister("_attr_inauth")
@@ -66,7 +68,7 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
         out[aid] = (nid, "attached outside detection: " + why)
     for aid, nid, n_out, t_out, n_in, t_in in rows:
         parts = []
-        if n_out >= MIN_OUT and n_out >= MIN_SHARE * t_out:
+        if n_out >= MIN_OUT and n_out >= MIN_OUT_SHARE * t_out:
             parts.append(f"{n_out} of its {t_out} reposts boost the network")
         if n_in >= MIN_IN and n_in >= MIN_SHARE * t_in:
             parts.append(f"the network reposted it {n_in} of {t_in} times")

@@ -201,7 +201,8 @@ def _peripheral(cols: dict[str, list[Any]], i: int, made: int, got: int, a_score
         return False
     out_total = int(cols["n_repost"][i]) + int(cols["n_quote"][i])
     boosts = made >= 2 and made >= SERVE_SHARE * out_total
-    boosted = got >= 2 and got >= SERVE_SHARE * int(cols["reposts_received"][i])
+    # operations repost ordinary accounts to blend in: being reposted by a few members is no tie
+    boosted = got >= SERVE_MIN_IN and got >= SERVE_SHARE * int(cols["reposts_received"][i])
     return not (boosts or boosted)
 
 
