@@ -151,7 +151,9 @@ def _truth_table(truth: Truth) -> pa.Table:
 
 
 def _purity(con: duckdb.DuckDBPyConnection, run_id: str | None, truth: Truth) -> dict[str, Any]:
-    """Per network: its majority label (campaign for IO accounts, authentic:<group> otherwise) and its share."""
+    """Per network: its majority label (campaign for IO accounts, authentic:<group> otherwise) and its
+    share, over the members present in the truth file (others, e.g. accounts of a prior takedown that
+    only appear as repost targets, cannot be judged and are left out)."""
     if run_id is None:
         return {"count": 0, "weighted_purity": None, "inauthentic_weighted_purity": None, "list": []}
     con.register("_eval_truth", _truth_table(truth))
@@ -159,8 +161,8 @@ def _purity(con: duckdb.DuckDBPyConnection, run_id: str | None, truth: Truth) ->
         rows = con.execute(
             """
             WITH j AS (
-              SELECT m.network_id, coalesce(t.label, 'unknown') AS label, coalesce(t.is_io, false) AS io
-              FROM memberships m LEFT JOIN _eval_truth t USING (account_id) WHERE m.run_id = ?
+              SELECT m.network_id, t.label AS label, t.is_io AS io
+              FROM memberships m JOIN _eval_truth t USING (account_id) WHERE m.run_id = ?
             ),
             c AS (SELECT network_id, label, count(*) AS n FROM j GROUP BY ALL),
             tot AS (SELECT network_id, count(*) AS size, avg(CASE WHEN io THEN 1.0 ELSE 0.0 END) AS io_share
@@ -193,7 +195,8 @@ def _takedown_purity(truth: Truth, flagged: dict[str, tuple[Any, str, float]]) -
              zip(truth.account_id, truth.campaign, truth.group, truth.is_io, strict=True)}
     by_net: dict[str, Counter[str]] = {}
     for a, (nid, _, _) in flagged.items():
-        by_net.setdefault(str(nid), Counter())[label.get(a, "unknown")] += 1
+        if a in label:  # accounts absent from the truth file cannot be judged
+            by_net.setdefault(str(nid), Counter())[label[a]] += 1
     nets: list[dict[str, Any]] = [
         {"network_id": n, "size": sum(c.values()), "majority": c.most_common(1)[0][0],
          "purity": c.most_common(1)[0][1] / sum(c.values())} for n, c in sorted(by_net.items())]
