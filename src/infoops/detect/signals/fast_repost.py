@@ -51,7 +51,9 @@ class FastRepost(CoActionSignal):
         seed: int = 1,
         min_shared: int = DEFAULT_MIN_SHARED,
     ) -> None:
-        super().__init__(window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
+        super().__init__(
+            window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared
+        )
         self.seconds = seconds
 
     def pair_window(self) -> float:
