@@ -4,8 +4,11 @@ Detection keeps accounts that co-act with each other; an operation's originators
 (reposted by its amplifiers, but not co-acting with them) or a sparse amplifier
 can fall outside every network. After a first verdict, an account in no network
 is attached to an inauthentic network when
-- at least `MIN_OUT` of its reposts/quotes are of that network's members and they
-  are at least `MIN_OUT_SHARE` of all its reposts (it boosts the network), or
+- at least `MIN_OUT` of its reposts/quotes are of that network's members, they
+  are at least `MIN_OUT_SHARE` of all its reposts (it boosts the network), and it
+  has a bare profile (fewer than 10 followers or a handle ending in 6+ digits):
+  ordinary users reposting an operation that also holds popular accounts are
+  not pulled in; or
 - the network's members reposted it at least `MIN_IN` times and that is at least
   `MIN_SHARE` of all reposts it received (the network boosts it: an originator).
 - or it was created on one of the network's creation-batch days (days with >= 10x
@@ -56,7 +59,11 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
                        WHERE ref_account_id IN (SELECT account_id FROM cand) GROUP BY 1)
             SELECT c.account_id, c.network_id, c.n_out, coalesce(t1.n, 0), c.n_in, coalesce(t2.n, 0)
             FROM cand c LEFT JOIN tot_out t1 USING (account_id) LEFT JOIN tot_in t2 USING (account_id)
-            WHERE (c.n_out >= ? AND c.n_out >= ? * t1.n) OR (c.n_in >= ? AND c.n_in >= ? * t2.n)
+            LEFT JOIN (SELECT account_id, any_value(followers) AS followers, any_value(handle) AS handle
+                       FROM accounts GROUP BY account_id) a USING (account_id)
+            WHERE (c.n_out >= ? AND c.n_out >= ? * t1.n
+                   AND (coalesce(a.followers, 0) < 10 OR length(regexp_extract(coalesce(a.handle, ''), '[0-9]+$')) >= 6))
+               OR (c.n_in >= ? AND c.n_in >= ? * t2.n)
             QUALIFY row_number() OVER (PARTITION BY c.account_id ORDER BY c.n_out + c.n_in DESC, c.network_id) = 1
             """,
             [MIN_OUT, MIN_OUT_SHARE, MIN_IN, MIN_SHARE],
