@@ -328,3 +328,12 @@ def test_near_duplicate_shift_null_recomputes_episodes(fresh_case: Case) -> None
     assert _pairs(sig.edges_) == _io_pairs(6)
     assert sig.stats_["method"] == "null:shift,fdr<=0.05,episodes"
     assert sig.stats_["edges_raw"] >= sig.stats_["edges_kept"] and sig.threshold_ > 0
+
+
+@pytest.mark.parametrize("signal", [IdenticalText, NearDuplicate])
+def test_text_signals_on_a_case_with_only_short_texts(fresh_case: Case, signal: type) -> None:
+    # every text is below the minimum length: no text object, no edge, no crash
+    rows = [(f"p{a}", f"acc{a}", T0 + a, "ok", "post") for a in range(10)]
+    _load(fresh_case, rows)
+    sig = signal().fit(fresh_case.con)
+    assert sig.edges_.num_rows == 0

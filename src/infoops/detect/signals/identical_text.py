@@ -103,7 +103,8 @@ def text_actions(
     if mapper is not None:
         obj_of_text, extra = mapper(distinct)
         stats.update(extra)
-        tid = np.where(tid >= 0, obj_of_text[np.maximum(tid, 0)], -1)
+        if len(obj_of_text):
+            tid = np.where(tid >= 0, obj_of_text[np.maximum(tid, 0)], -1)
     mapping = pa.table({"h": pa.array(hashes, pa.uint64()), "object": pa.array(tid, pa.int64())})
     view = ident(out) + "_map"
     con.register(view, mapping)
