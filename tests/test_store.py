@@ -42,3 +42,14 @@ def test_run_records_params_and_failure(fresh_case: Case, tmp_path: Path) -> Non
     ).fetchall()
     assert rows[0][:5] == ("ingest", "ok", "auto", "4", "3")
     assert rows[1][1] == "failed" and "bad" in rows[1][5]
+
+
+def test_helpers_leave_the_connection_free_for_register(fresh_case: Case) -> None:
+    import pyarrow as pa
+
+    with fresh_case.run("detect", {}):
+        pass
+    assert fresh_case.count("accounts") == 0
+    assert fresh_case.latest_run_id("detect") is not None
+    fresh_case.con.register("_t", pa.table({"x": [1]}))  # raises if a result were left open
+    assert fresh_case.con.execute("SELECT x FROM _t").fetchall() == [(1,)]

@@ -85,19 +85,21 @@ class Case:
 
     # -- helpers ---------------------------------------------------------------
     def count(self, table: str) -> int:
-        row = self.con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchone()
-        return int(row[0]) if row else 0
+        # fetchall, not fetchone: DuckDB 2 keeps a half-fetched result open and then
+        # refuses con.register() on the same connection
+        rows = self.con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def has_rows(self, table: str) -> bool:
         return self.count(table) > 0
 
     def latest_run_id(self, command: str) -> str | None:
-        row = self.con.execute(
+        rows = self.con.execute(
             "SELECT run_id FROM runs WHERE command = ? AND status = 'ok' "
             "ORDER BY ended_at DESC LIMIT 1",
             [command],
-        ).fetchone()
-        return str(row[0]) if row else None
+        ).fetchall()
+        return str(rows[0][0]) if rows else None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
