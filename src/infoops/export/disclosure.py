@@ -36,6 +36,7 @@ from infoops.export._common import ExportError, flagged_table
 from infoops.export.pseudonym import MIN_BARE_TOKEN, MIN_FOLLOWERS, Pseudonymiser, read_salt
 from infoops.export.readme import render_readme
 from infoops.export.safety import neutralise
+from infoops.ingest.formats.io_archive import TWEET_COLUMNS, USER_COLUMNS
 from infoops.registry import exports
 from infoops.store import Case
 
@@ -43,17 +44,6 @@ DEFAULT_NAME = "infoops"
 # tweets files are split like Twitter's releases and the simulator's archives
 ROWS_PER_FILE = 1_000_000
 BATCH = 10_000
-USER_COLUMNS = (
-    "userid", "user_display_name", "user_screen_name", "user_reported_location",
-    "user_profile_description", "user_profile_url", "follower_count", "following_count",
-    "account_creation_date", "account_language",
-)
-TWEET_COLUMNS = (
-    "tweetid", *USER_COLUMNS, "tweet_language", "tweet_text", "tweet_time", "tweet_client_name",
-    "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid", "is_retweet",
-    "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count", "reply_count",
-    "like_count", "retweet_count", "hashtags", "urls", "user_mentions", "poll_choices",
-)
 MEDIA_HOSTS = re.compile(r"^(?:https?://)?(?:pbs\.twimg\.com|video\.twimg\.com|pic\.(?:twitter|x)\.com)/", re.I)
 MEDIA_SUFFIX = re.compile(r"\.(?:jpe?g|png|gif|webp|mp4|mov|m3u8)(?:[?#].*)?$", re.I)
 # a private-use character: no regex of the pseudonymiser matches it
