@@ -11,11 +11,10 @@ from infoops.detect.coaction import (
 )
 from infoops.detect.nullmodel import DEFAULT_ALPHA
 from infoops.detect.sql import ident
+from infoops.ingest.sqlexpr import snowflake_ms
 from infoops.registry import signals
 
 DEFAULT_FAST_SECONDS = 10.0
-# Twitter snowflake ids carry their creation time (ms since this epoch in bits 22+)
-SNOWFLAKE_EPOCH_MS = 1288834974657
 
 
 @signals.register("fast_repost")
@@ -61,10 +60,8 @@ class FastRepost(CoActionSignal):
 
     def actions_sql(self, posts: str, accounts: str) -> str:
         p = ident(posts)
-        snow = (
-            f"CASE WHEN regexp_full_match(r.ref_post_id, '[0-9]{{15,19}}') "
-            f"THEN ((CAST(r.ref_post_id AS BIGINT) >> 22) + {SNOWFLAKE_EPOCH_MS}) / 1000.0 END"
-        )
+        # the original's time from its Twitter snowflake id when it is not in the case
+        snow = f"({snowflake_ms('r.ref_post_id')}) / 1000.0"
         return f"""SELECT account_id, object, t, post_id FROM (
                      SELECT r.account_id, r.ref_post_id AS object, epoch(r.created_at) AS t, r.post_id,
                             coalesce(epoch(o.created_at), {snow}) AS t0
