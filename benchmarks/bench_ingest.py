@@ -24,23 +24,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from infoops.ingest.formats.io_archive import TWEET_COLUMNS
+from infoops.ingest.sqlexpr import SNOWFLAKE_EPOCH_MS
+
 PEER_SECONDS_PER_MILLION = 51.0
 GOAL_SECONDS_PER_MILLION = 10.0
 GOAL_RSS_GB = 2.0
-EPOCH_MS = 1288834974657
+EPOCH_MS = SNOWFLAKE_EPOCH_MS
 CHUNK = 500_000
 WORDS = np.array(
     "the of and to in is that for on with as was at by an be this have from or one had "
     "香港 新冠 北京 台湾 warrior news truth people government protest freedom world today".split()
 )
-HEADER = [
-    "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
-    "user_profile_description", "user_profile_url", "follower_count", "following_count",
-    "account_creation_date", "account_language", "tweet_language", "tweet_text", "tweet_time",
-    "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
-    "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions", "poll_choices",
-]
+HEADER = list(TWEET_COLUMNS)
 
 
 def _texts(rng: np.random.Generator, n: int) -> np.ndarray:
