@@ -356,3 +356,60 @@ def network_top_domain(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float,
         """
     ).fetchall()
     return {str(nid): (float(top) / float(total), str(d), int(total)) for nid, d, top, total in rows if total}
+
+
+# a hashtag or link domain is characteristic of a network when the network uses it at
+# least this many times as often (share of its hashtag/domain uses) as the rest of the case
+AGENDA_LIFT = 5.0
+AGENDA_MIN_ACCOUNTS = 3
+
+_DOMAIN_RE = "^(?:[a-zA-Z]+://)?(?:www\\.)?([^/:?#]+)"
+
+_ALIGNMENT_SQL = f"""
+WITH p AS (
+  SELECT m.network_id, p.post_id, p.account_id, p.hashtags, p.kind, p.ref_account_id,
+         list_transform(coalesce(p.urls, []), lambda u: lower(regexp_extract(u, '{_DOMAIN_RE}', 1))) AS doms
+  FROM posts p JOIN {MEMBERS} m USING (account_id)
+),
+feat AS (
+  SELECT network_id, account_id, 't:' || unnest(hashtags) AS f FROM p
+  UNION ALL SELECT network_id, account_id, 'd:' || unnest(doms) FROM p
+),
+allf AS (
+  SELECT f, count(*) AS n FROM (
+    SELECT 't:' || unnest(hashtags) AS f FROM posts
+    UNION ALL SELECT 'd:' || lower(regexp_extract(unnest(urls), '{_DOMAIN_RE}', 1)) FROM posts
+  ) WHERE f NOT IN ('t:', 'd:') GROUP BY f
+),
+tot AS (SELECT sum(n) AS n FROM allf),
+netf AS (SELECT network_id, f, count(*) AS n, count(DISTINCT account_id) AS a FROM feat
+         WHERE f NOT IN ('t:', 'd:') GROUP BY ALL),
+nettot AS (SELECT network_id, sum(n) AS n FROM netf GROUP BY ALL),
+charf AS (
+  SELECT netf.network_id, netf.f FROM netf JOIN nettot USING (network_id) JOIN allf USING (f), tot
+  WHERE netf.a >= ? AND netf.n * 1.0 / nettot.n
+        >= ? * greatest(allf.n - netf.n, 1) * 1.0 / greatest(tot.n - nettot.n, 1)
+),
+onp AS (
+  SELECT DISTINCT p.network_id, p.post_id FROM p JOIN charf c ON c.network_id = p.network_id
+    AND ((c.f LIKE 't:%' AND list_contains(p.hashtags, substr(c.f, 3)))
+         OR (c.f LIKE 'd:%' AND list_contains(p.doms, substr(c.f, 3))))
+  UNION
+  SELECT p.network_id, p.post_id FROM p JOIN {MEMBERS} m2
+    ON m2.network_id = p.network_id AND m2.account_id = p.ref_account_id
+  WHERE p.kind IN ('repost', 'quote', 'reply') AND p.ref_account_id <> p.account_id
+)
+SELECT p.network_id, p.account_id, avg(CASE WHEN onp.post_id IS NULL THEN 0.0 ELSE 1.0 END)
+FROM p LEFT JOIN onp USING (network_id, post_id) GROUP BY ALL
+"""
+
+
+def network_alignment(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], float]:
+    """Per (network, member): share of the member's posts that are on the network's agenda,
+    i.e. carry a hashtag or link domain characteristic of the network (used by at least
+    AGENDA_MIN_ACCOUNTS members and AGENDA_LIFT times more common in the network than in
+    the rest of the case) or repost, quote or reply to another member. Members of an
+    operation post on its agenda; ordinary accounts detection swept in at its edge mostly
+    do not. Members with no posts are absent."""
+    rows = con.execute(_ALIGNMENT_SQL, [AGENDA_MIN_ACCOUNTS, AGENDA_LIFT]).fetchall()
+    return {(str(n), str(a)): float(s) for n, a, s in rows}

@@ -31,6 +31,7 @@ from infoops.attribute.scoring import (
     dimension_scores,
     label_for,
     network_evidence,
+    pct,
     reasons_for,
 )
 from infoops.attribute.supervised import AccountModel
@@ -56,9 +57,11 @@ DISTINCTIVE_BEHAVIOUR = ("office_hours", "templated_text", "reciprocal_amplifica
 SERVE_MIN_OUT = 3
 SERVE_MIN_IN = 5
 SERVE_SHARE = 0.5
-# members of an inauthentic network with less account evidence than this and no amplification
-# ties to it are peripheral (half score: out of the takedown set)
+# members of an inauthentic network with less account evidence than this, that do not mostly
+# boost it and post on its agenda less than EDGE_ALIGNMENT x its median member are peripheral
+# (half score: out of the takedown set)
 PERIPHERAL_MAX_EVIDENCE = 0.35
+EDGE_ALIGNMENT = 0.5
 # members outside a mixed network's core and peripheral members score at most this,
 # below the takedown threshold (flagged.MIN_MEMBER_SCORE)
 EXCLUDED_CAP = 0.25
@@ -149,6 +152,9 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
         verdicts[nid] = _verdict(nid, cols, idx, hists.get(nid, np.zeros(168)), ctx, links.get(nid, {}), proba,
                                  pairs.get(nid, []), domains.get(nid))
     office = F.account_office_share(con, {n: v.offset for n, v in verdicts.items()})
+    align = F.network_alignment(con)
+    med_align = {nid: float(np.median([align.get((nid, cols["account_id"][i]), 0.0) for i in idx]))
+                 for nid, idx in by_net.items()}
     rep = F.in_network_reposts(con).to_pydict()
     rep_of = {(n, a): (m, r) for n, a, m, r in zip(rep["network_id"], rep["account_id"], rep["reposts_made_in"],
                                                    rep["reposts_received_in"], strict=True)}
@@ -180,9 +186,12 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
             if v.core is not None and aid not in v.core:
                 score = min(0.5 * (v.whole_score or 0.0) * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score), EXCLUDED_CAP)
                 extra = ["outside the network's operation-like core"]
-            elif v.label == "inauthentic" and aid not in attached and _peripheral(cols, i, made, got, a_score):
+            elif v.label == "inauthentic" and aid not in attached and _peripheral(
+                    cols, i, made, a_score, align.get((nid, aid), 0.0), med_align[nid]):
                 score = min(0.5 * score, EXCLUDED_CAP)
-                extra = ["peripheral: no operation traits and no amplification ties to the network"]
+                extra = [f"peripheral: no operation traits, does not boost the network, and only "
+                         f"{pct(align.get((nid, aid), 0.0))} of its posts are on the network's agenda "
+                         f"(median member {pct(med_align[nid])})"]
             if aid in attached:
                 extra.append(attached[aid][1])
             mrows["network_id"].append(nid)
@@ -193,17 +202,18 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
     return _Pass(cols, row_of, verdicts, mrows)
 
 
-def _peripheral(cols: dict[str, list[Any]], i: int, made: int, got: int, a_score: float) -> bool:
-    """A member with no operation-like traits that neither boosts the network (most of its
-    reposts are of members) nor is boosted by it (most reposts it gets come from members):
-    an ordinary account detection swept in at the edge."""
+def _peripheral(cols: dict[str, list[Any]], i: int, made: int, a_score: float, alignment: float,
+                median_alignment: float) -> bool:
+    """A member with no operation-like traits that does not boost the network (most of its
+    reposts are of members) and posts on the network's agenda (its characteristic hashtags
+    and sites, replies to and reposts of members) far less than its typical member: an
+    ordinary account detection swept in at the edge. Being reposted by members is no tie:
+    operations repost ordinary accounts to blend in."""
     if a_score >= PERIPHERAL_MAX_EVIDENCE:
         return False
     out_total = int(cols["n_repost"][i]) + int(cols["n_quote"][i])
     boosts = made >= 2 and made >= SERVE_SHARE * out_total
-    # operations repost ordinary accounts to blend in: being reposted by a few members is no tie
-    boosted = got >= SERVE_MIN_IN and got >= SERVE_SHARE * int(cols["reposts_received"][i])
-    return not (boosts or boosted)
+    return not boosts and alignment < EDGE_ALIGNMENT * median_alignment
 
 
 def _verdict(nid: str, cols: dict[str, list[Any]], idx: list[int], hist: np.ndarray,

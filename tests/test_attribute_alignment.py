@@ -1,0 +1,77 @@
+"""Agenda alignment: members of an operation post on its agenda; ordinary accounts that
+detection swept in at its edge, or that the operation reposts to blend in, do not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+from test_attribute_world import build_world
+
+from infoops.attribute import features as F
+from infoops.attribute.flagged import flagged_accounts
+from infoops.attribute.pipeline import attribute_case
+from infoops.store import Case
+
+
+def _posts(case: Case, rows: list[tuple[str, str, str, list[str], str | None]]) -> None:
+    """rows: (post_id, account_id, kind, hashtags, ref_account_id)."""
+    t0 = datetime(2020, 3, 2, 12)
+    t = pa.table({
+        "post_id": [r[0] for r in rows],
+        "account_id": [r[1] for r in rows],
+        "created_at": [t0 + timedelta(minutes=k) for k in range(len(rows))],
+        "kind": [r[2] for r in rows],
+        "hashtags": pa.array([r[3] for r in rows], pa.list_(pa.string())),
+        "ref_account_id": [r[4] for r in rows],
+        "text": ["x"] * len(rows),
+    })
+    case.con.register("_p", t)
+    case.con.execute("INSERT INTO posts BY NAME SELECT *, 's' AS time_precision FROM _p")
+    case.con.unregister("_p")
+
+
+def test_alignment_separates_agenda_posters_from_edge_accounts(fresh_case: Case) -> None:
+    con = fresh_case.con
+    members = [f"m{k}" for k in range(6)]
+    edge = "e0"
+    rows: list[tuple[str, str, str, list[str], str | None]] = []
+    for k, m in enumerate(members):
+        rows += [(f"{m}-{j}", m, "post", ["agenda"], None) for j in range(4)]
+        rows.append((f"{m}-r", m, "repost", [], members[(k + 1) % len(members)]))
+    # the edge account posts about everyday things, once on the agenda
+    rows += [(f"e-{j}", edge, "post", ["weather"], None) for j in range(9)] + [("e-9", edge, "post", ["agenda"], None)]
+    # the rest of the case talks about other things
+    rows += [(f"o-{j}", f"o{j % 20}", "post", ["weather" if j % 2 else "football"], None) for j in range(200)]
+    _posts(fresh_case, rows)
+    con.executemany("INSERT INTO memberships (run_id, network_id, account_id, centrality) VALUES ('r1', 'N1', ?, 1.0)",
+                    [(a,) for a in [*members, edge]])
+    F.load_members(con, "r1")
+    align = F.network_alignment(con)
+    assert all(align[("N1", m)] == 1.0 for m in members)
+    assert align[("N1", edge)] == 0.1
+
+
+def test_accounts_the_operation_reposts_to_blend_in_stay_out(fresh_case: Case) -> None:
+    """Ordinary accounts in the operation's network that its amplifiers repost many times
+    (most reposts they get come from members) are not part of it: they post nothing on its
+    agenda and boost nobody in it."""
+    w = build_world(fresh_case, seed=17)
+    targets = w.organic[:5]
+    fresh_case.con.executemany(
+        "INSERT INTO memberships (run_id, network_id, account_id, centrality) VALUES ('r1', 'N0001', ?, 0.01)",
+        [(a,) for a in targets])
+    own = dict(fresh_case.con.execute(
+        "SELECT account_id, any_value(post_id) FROM posts WHERE kind = 'post' AND account_id IN "
+        "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [targets]).fetchall())
+    assert set(own) == set(targets)
+    rows = [(f"blend-{t}-{k}", w.io_amp[k], "repost", [], t) for t in targets for k in range(8)]
+    _posts(fresh_case, rows)
+    fresh_case.con.execute("UPDATE posts SET ref_post_id = 'x' WHERE post_id LIKE 'blend-%'")
+    attribute_case(fresh_case, "r1", [])
+    flagged = {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
+    assert not flagged & set(targets)
+    assert flagged >= set(w.io_core) | set(w.io_amp)
+    reasons = dict(fresh_case.con.execute(
+        "SELECT account_id, reasons FROM memberships WHERE network_id = 'N0001'").fetchall())
+    assert all(any("on the network's agenda" in r for r in reasons[a]) for a in targets)
