@@ -65,7 +65,8 @@ def test_accounts_the_operation_reposts_to_blend_in_stay_out(fresh_case: Case) -
         "SELECT account_id, any_value(post_id) FROM posts WHERE kind = 'post' AND account_id IN "
         "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [targets]).fetchall())
     assert set(own) == set(targets)
-    rows = [(f"blend-{t}-{k}", w.io_amp[k], "repost", [], t) for t in targets for k in range(8)]
+    rows: list[tuple[str, str, str, list[str], str | None]] = [
+        (f"blend-{t}-{k}", w.io_amp[k], "repost", [], t) for t in targets for k in range(8)]
     _posts(fresh_case, rows)
     fresh_case.con.execute("UPDATE posts SET ref_post_id = 'x' WHERE post_id LIKE 'blend-%'")
     attribute_case(fresh_case, "r1", [])
