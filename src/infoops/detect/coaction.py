@@ -4,10 +4,14 @@
         name = "co_repost"
         def actions_sql(self, posts): return f"SELECT account_id, ref_post_id AS object, ..."
 
-`fit` runs the relational steps of `infoops.detect.sql` twice: on the real
-times, and on times shifted by the null model (`infoops.detect.nullmodel`),
-then keeps the real edges above the data-driven threshold and attaches their
-evidence (post ids) to them.
+`fit` runs the co-action steps twice: on the real actions, and on the actions
+moved by the null model (`infoops.detect.nullmodel`), then keeps the real
+edges above the data-driven threshold and attaches their evidence (post ids)
+to them. Two engines compute the same edges: `engine="local"` (the default:
+the actions pulled from DuckDB once, every step in numpy arrays,
+`infoops.detect.local`) and `engine="sql"` (the engine-neutral relational
+statements of `infoops.detect.sql`, the reference definition, which a
+cluster engine can run).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from infoops.detect import sql
+from infoops.detect import local, sql
 from infoops.detect.base import EDGE_SCHEMA, MAX_EVIDENCE, Signal
 from infoops.detect.nullmodel import (
     DEFAULT_ALPHA,
@@ -35,6 +39,8 @@ DEFAULT_MAX_FANOUT = 50
 DEFAULT_MIN_ACTIVITY = 2
 DEFAULT_MIN_SHARED = 2
 NULL_METHODS = ("shift", "shuffle", "none")
+ENGINES = ("local", "sql")
+DEFAULT_ENGINE = "local"
 
 
 class CoActionSignal(Signal):
@@ -56,6 +62,8 @@ class CoActionSignal(Signal):
     min_weight: edges lighter than this are dropped whatever the null says.
     min_shared: pairs co-acting on fewer objects are dropped (a habit, not a one-off).
     seed: seed of the null model's per-account offsets.
+    engine: "local" (numpy arrays, `infoops.detect.local`) or "sql" (the
+        relational reference, `infoops.detect.sql`); both give the same edges.
     """
 
     def __init__(
@@ -68,6 +76,7 @@ class CoActionSignal(Signal):
         min_weight: float = 0.0,
         seed: int = 1,
         min_shared: int = DEFAULT_MIN_SHARED,
+        engine: str = DEFAULT_ENGINE,
     ) -> None:
         self.window = window
         self.max_fanout = max_fanout
@@ -77,6 +86,7 @@ class CoActionSignal(Signal):
         self.min_weight = min_weight
         self.seed = seed
         self.min_shared = min_shared
+        self.engine = engine
 
     @abstractmethod
     def actions_sql(self, posts: str, accounts: str) -> str:
@@ -106,11 +116,78 @@ class CoActionSignal(Signal):
     ) -> CoActionSignal:
         if self.null not in NULL_METHODS:
             raise ValueError(f"null must be one of {NULL_METHODS}, got {self.null!r}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {self.engine!r}")
         t0 = time.perf_counter()
-        prefix = f"_io_{self.name}"
         spec = sql.CoActionSQL(
-            prefix, self.pair_window(), self.max_fanout, self.min_activity, self.rebin()
+            f"_io_{self.name}", self.pair_window(), self.max_fanout, self.min_activity, self.rebin()
         )
+        if self.engine == "local":
+            stats = self._fit_local(con, spec, posts, accounts)
+        else:
+            stats = self._fit_sql(con, spec, posts, accounts)
+        stats["edges_kept"] = int(self.edges_.num_rows)
+        stats["edges_below_threshold"] = stats["edges_raw"] - stats["edges_kept"]
+        stats["method"] = f"null:{self.null}" + (
+            f",fdr<={self.alpha}" if self.null != "none" else ""
+        )
+        stats["seconds_pairs"] = round(stats.pop("_t_pairs") - t0, 3)
+        stats["seconds"] = round(time.perf_counter() - t0, 3)
+        self.stats_ = stats
+        return self
+
+    def _fit_local(
+        self, con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL, posts: str, accounts: str
+    ) -> dict[str, Any]:
+        """Every step on arrays (`infoops.detect.local`)."""
+        if type(self).finish_weights is not CoActionSignal.finish_weights:
+            raise ValueError(f"{self.name} overrides finish_weights: use engine='sql'")
+        loaded = local.load_actions(
+            con, self.actions_sql(posts, accounts), self.min_activity, spec.window is None
+        )
+        stats: dict[str, Any] = dict(loaded.stats)
+        n_acc = max(int(stats["accounts_active"]), 1)
+        real = local.weigh(loaded.acts, spec.window, spec.max_fanout, n_acc, self.min_shared)
+        stats["pairs"] = int((real.pairs.n_events >= self.min_shared).sum())
+        stats["_t_pairs"] = time.perf_counter()
+        stats["edges_raw"] = int(real.weight.size)
+        threshold = float(self.min_weight)
+        stats["null_edges"] = 0
+        if self.null != "none" and real.weight.size:
+            if self.null == "shuffle":
+                nacts: local.Actions | None = local.shuffled(loaded.acts, self.seed)
+            else:
+                nacts = local.shifted(con, spec, loaded.acts, self.seed)
+            null_arr = np.zeros(0)
+            if nacts is not None:
+                null_arr = local.weigh(
+                    nacts, spec.window, spec.max_fanout, n_acc, self.min_shared
+                ).weight
+            stats["null_edges"] = int(null_arr.size)
+            stats["null_max"] = float(null_arr.max()) if null_arr.size else 0.0
+            threshold = max(threshold, fdr_threshold(real.weight, null_arr, self.alpha))
+        pt = real.pairs
+        idx = np.flatnonzero(real.keep)
+        sel = real.weight >= threshold
+        kept = idx[sel]
+        ids = loaded.account_ids
+        self.edges_ = pa.table(
+            {
+                "src": ids.take(pa.array(pt.src[kept] - 1)),
+                "dst": ids.take(pa.array(pt.dst[kept] - 1)),
+                "weight": pa.array(real.weight[sel], pa.float64()),
+                "n_events": pa.array(pt.n_events[kept], pa.int64()),
+                "evidence": local.evidence(loaded, pt, kept, MAX_EVIDENCE),
+            }
+        ).cast(EDGE_SCHEMA)
+        self.threshold_ = threshold
+        return stats
+
+    def _fit_sql(
+        self, con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL, posts: str, accounts: str
+    ) -> dict[str, Any]:
+        """The relational reference (`infoops.detect.sql`), run in DuckDB."""
+        prefix = spec.prefix
         raw = spec.t("raw")
         actions = self.actions_sql(posts, accounts)
         if self.pair_window() is None:
@@ -132,7 +209,7 @@ class CoActionSignal(Signal):
             f"CREATE OR REPLACE TEMP TABLE {real} AS {self.finish_weights(spec.t('w0'), spec.t('acts'), n_acc)}"
         )
         stats["pairs"] = _count(con, spec.t("w0"))
-        t_pairs = time.perf_counter()
+        stats["_t_pairs"] = time.perf_counter()
         real_w = _weights(con, real)
         stats["edges_raw"] = int(real_w.size)
         threshold = float(self.min_weight)
@@ -153,20 +230,12 @@ class CoActionSignal(Signal):
             .cast(EDGE_SCHEMA)
         )
         self.threshold_ = threshold
-        stats["edges_kept"] = int(self.edges_.num_rows)
-        stats["edges_below_threshold"] = stats["edges_raw"] - stats["edges_kept"]
-        stats["method"] = f"null:{self.null}" + (
-            f",fdr<={self.alpha}" if self.null != "none" else ""
-        )
-        stats["seconds_pairs"] = round(t_pairs - t0, 3)
-        stats["seconds"] = round(time.perf_counter() - t0, 3)
-        self.stats_ = stats
         sql.drop_temp(
             con,
             prefix,
             ["raw", "active", "acts", "k", "pairs", "w0", "real", "nullw", "nw0", "kept"],
         )
-        return self
+        return stats
 
     def _null_weights(
         self, con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL, n_acc: int, out: str
@@ -280,5 +349,8 @@ class TfidfSignal(CoActionSignal):
         null: str = "shuffle",
         min_weight: float = 0.0,
         seed: int = 1,
+        engine: str = DEFAULT_ENGINE,
     ) -> None:
-        super().__init__(None, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared)
+        super().__init__(
+            None, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared, engine
+        )

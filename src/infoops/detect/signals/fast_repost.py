@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infoops.detect.coaction import (
+    DEFAULT_ENGINE,
     DEFAULT_MAX_FANOUT,
     DEFAULT_MIN_ACTIVITY,
     DEFAULT_MIN_SHARED,
@@ -49,9 +50,10 @@ class FastRepost(CoActionSignal):
         min_weight: float = 0.0,
         seed: int = 1,
         min_shared: int = DEFAULT_MIN_SHARED,
+        engine: str = DEFAULT_ENGINE,
     ) -> None:
         super().__init__(
-            window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared
+            window, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared, engine
         )
         self.seconds = seconds
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infoops.detect.coaction import CoActionSignal
+from infoops.detect.coaction import DEFAULT_ENGINE, CoActionSignal
 from infoops.detect.nullmodel import DEFAULT_ALPHA
 from infoops.detect.sql import ident
 from infoops.registry import signals
@@ -39,9 +39,10 @@ class SyncActivity(CoActionSignal):
         null: str = "shuffle",
         min_weight: float = 0.0,
         seed: int = 1,
+        engine: str = DEFAULT_ENGINE,
     ) -> None:
         super().__init__(
-            bin_seconds, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared
+            bin_seconds, max_fanout, min_activity, alpha, null, min_weight, seed, min_shared, engine
         )
         self.bin_seconds = bin_seconds
 

@@ -1,0 +1,373 @@
+"""Local engine of the co-action signals: the steps of `infoops.detect.sql` over numpy arrays.
+
+The actions are pulled from DuckDB once (one SELECT, as Arrow), turned into
+integer codes, and every later step runs on arrays:
+
+1. **codes and activity filter** (`load_actions`): account codes follow the
+   order of the account ids and count only accounts with `min_activity`
+   actions (the SQL engine's `row_number() OVER (ORDER BY account_id)`);
+   objects acted on by a single account are dropped; objects are relabelled
+   by (popularity, object) so that label order is idf-descending order;
+2. **windowed pairing, explosion-safe** (`pair_rows`): actions sorted by
+   (object, t, account, post id); pass `k` pairs every action with the action
+   `k` places later on the same object while it lies within the window
+   (`t2 <= t1 + window`, the SQL RANGE frame) and `k <= max_fanout`; the
+   passes stop when no action has a partner left, so cost and memory are
+   O(n * max_fanout) whatever the popularity distribution;
+3. **aggregation** (`aggregate`): one sort of packed (src, dst, object) keys
+   gives the distinct (pair, object) rows, per-pair idf sums and counts, and,
+   within each pair, its objects rarest first (for the evidence);
+4. the shrunk cosine (`infoops.detect.coaction.cosine_sql`), the null models
+   (`shuffled` is `coaction._shuffled` on arrays; the shift null reuses the
+   SQL expression so both engines draw the same offsets) and the evidence of
+   the kept edges only.
+
+Outputs equal the SQL engine's: the same edges, weights (up to floating-point
+summation order), n_events, evidence sets and thresholds; `tests/test_engines.py`
+checks this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from infoops.detect import sql
+from infoops.detect.nullmodel import shift_plan, shuffle_without_duplicates
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Actions:
+    """Integer-coded actions of one pass (real or null), one row per action."""
+
+    acc: I64  # account code, 1..n_accounts, in account-id order
+    obj: I64  # object label, 0..n_labels-1, ordered by (n_obj, object value): idf descending
+    t: F64
+    post: I64  # rank of the post id (lexicographic)
+    n_obj: I64  # distinct accounts (real) / actions (rebinned null) on the object
+    objr: I64  # rank of the object's value (real actions; the shuffle's sort order)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    acts: Actions
+    account_ids: pa.Array  # account code - 1 -> account id
+    post_ids: pa.Array  # post rank - 1 -> post id
+    stats: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """Distinct (pair, object) rows sorted by (src, dst, object label), with per-pair figures."""
+
+    src: I64  # per pair
+    dst: I64
+    dot: F64  # sum of idf over shared objects
+    n_events: I64
+    starts: I64  # first row of each pair in `row_obj`
+    row_obj: I64  # object label of each (pair, object) row
+
+
+def _rank(col: pa.ChunkedArray | pa.Array) -> I64:
+    """Dense 1-based rank of each value (nulls last)."""
+    r = pc.rank(col, sort_keys="ascending", tiebreaker="dense")
+    return np.asarray(r, dtype=np.int64)
+
+
+def _by_rank(col: pa.ChunkedArray | pa.Array, rank: I64) -> pa.Array:
+    """The distinct values of `col` in rank order (index = rank - 1)."""
+    pos = np.empty(int(rank.max()) if rank.size else 0, dtype=np.int64)
+    pos[rank - 1] = np.arange(rank.size)
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    return arr.take(pa.array(pos))
+
+
+def _first_per_group(key: I64, *vals: npt.NDArray[np.generic]) -> tuple[I64, list[npt.NDArray[np.generic]]]:
+    """Sorted distinct keys and, per key, the minimum of each of `vals`."""
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    head = np.ones(k.size, dtype=bool)
+    head[1:] = k[1:] != k[:-1]
+    starts = np.flatnonzero(head)
+    mins = [np.minimum.reduceat(v[order], starts) if starts.size else v[:0] for v in vals]
+    return k[starts], mins
+
+
+def load_actions(
+    con: duckdb.DuckDBPyConnection, actions_sql: str, min_activity: int, window_free: bool
+) -> Loaded:
+    """The actions of `actions_sql` coded and filtered as `sql.filter_actions` does."""
+    tab = con.sql(actions_sql).to_arrow_table()
+    acc_col, obj_col, post_col = tab.column("account_id"), tab.column("object"), tab.column("post_id")
+    acc_rank, post_rank, obj_r = _rank(acc_col), _rank(post_col), _rank(obj_col)
+    acc_r, post_r = acc_rank, post_rank
+    obj_valid = np.asarray(obj_col.is_valid(), dtype=bool)
+    t = np.asarray(tab.column("t").to_numpy(), dtype=np.float64)
+    n_vals = int(obj_r.max()) + 1 if obj_r.size else 1
+    if window_free:  # one action per (account, object): the first time and the first post id
+        keys, mins = _first_per_group(acc_r * n_vals + obj_r, t, post_r, obj_valid)
+        t = np.asarray(mins[0], dtype=np.float64)
+        post_r = np.asarray(mins[1], dtype=np.int64)
+        acc_r, obj_r, obj_valid = keys // n_vals, keys % n_vals, np.asarray(mins[2], dtype=bool)
+    n_raw = int(acc_r.size)
+    per_acc = np.bincount(acc_r, minlength=int(acc_r.max()) + 1 if acc_r.size else 1)
+    active = per_acc >= min_activity
+    active[0] = False
+    code = np.cumsum(active).astype(np.int64)  # SQL code of each account rank
+    keep = active[acc_r] & obj_valid
+    acc, obj_r, t, post_r = code[acc_r[keep]], obj_r[keep], t[keep], post_r[keep]
+    n_acc = int(active.sum())
+    # distinct accounts per object; objects with at least two stay
+    width = np.int64(n_acc + 1)
+    ao = _distinct(obj_r * width + acc)
+    n_per_obj = np.bincount(ao // width, minlength=n_vals)
+    shared = n_per_obj >= 2
+    keep = shared[obj_r]
+    acc, obj_r, t, post_r = acc[keep], obj_r[keep], t[keep], post_r[keep]
+    n_obj = n_per_obj[obj_r]
+    label = _labels(obj_r, n_obj)
+    account_ids = _by_rank(acc_col, acc_rank)  # by rank; keep only the active ones
+    account_ids = account_ids.filter(pa.array(active[1 : len(account_ids) + 1]))
+    stats = {
+        "actions": n_raw,
+        "accounts": int((per_acc > 0).sum()),
+        "accounts_below_min_activity": int((per_acc > 0).sum()) - n_acc,
+        "actions_removed": n_raw - int(acc.size),
+        "actions_kept": int(acc.size),
+        "objects_shared": int(shared.sum()),
+        "accounts_active": n_acc,
+    }
+    acts = Actions(acc, label, t, post_r, n_obj.astype(np.int64), obj_r)
+    return Loaded(acts, account_ids, _by_rank(post_col, post_rank), stats)
+
+
+def _distinct(key: I64) -> I64:
+    """Sorted distinct values (sorting: numpy's hashed `unique` is slower on these)."""
+    key = np.sort(key)
+    head = np.ones(key.size, dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=head[1:])
+    return key[head]
+
+
+def _labels(obj: npt.NDArray[np.generic], n_obj: I64) -> I64:
+    """Dense object labels ordered by (n_obj, object): label order = idf descending, then object."""
+    uo, first, inv = np.unique(obj, return_index=True, return_inverse=True)
+    order = np.lexsort((np.arange(uo.size), n_obj[first]))  # uo already sorted by object
+    lab = np.empty(uo.size, dtype=np.int64)
+    lab[order] = np.arange(uo.size)
+    return lab[inv.ravel()]
+
+
+# -- pairing ------------------------------------------------------------------------------------
+
+
+def pair_rows(acts: Actions, window: float | None, max_fanout: int | None) -> tuple[I64, I64, I64]:
+    """(src, dst, object label) of every co-action, src < dst (`sql.pair_sql` before its GROUP BY).
+
+    Actions sorted by (object, t, account, post id); `last` is the last action on
+    the same object with `t2 <= t1 + window` (a search over (object, t) as
+    complex numbers, which numpy orders lexicographically), each action pairs
+    with the next `min(last - i, max_fanout)` ones.
+    """
+    order = np.lexsort((acts.post, acts.acc, acts.t, acts.obj))
+    obj, acc = acts.obj[order], acts.acc[order]
+    n = obj.size
+    if n < 2:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, e
+    if window is None:
+        last = np.searchsorted(obj, obj, side="right") - 1
+    else:
+        t = acts.t[order]
+        z = obj.astype(np.float64) + 1j * t
+        last = np.searchsorted(z, obj.astype(np.float64) + 1j * (t + float(window)), side="right") - 1
+    cnt = last - np.arange(n)
+    if max_fanout is not None:
+        np.minimum(cnt, int(max_fanout), out=cnt)
+    total = int(cnt.sum())
+    i = np.repeat(np.arange(n, dtype=np.int64), cnt)
+    j = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt) + i + 1
+    a, b = acc[i], acc[j]
+    diff = a != b
+    return np.minimum(a, b)[diff], np.maximum(a, b)[diff], obj[i][diff]
+
+
+def _maybe_shared(src: I64, dst: I64, min_shared: int) -> npt.NDArray[np.bool_]:
+    """Rows whose pair may occur `min_shared` times: a hashed count over-counts, never under-counts."""
+    size = 1 << max(10, (2 * src.size).bit_length())
+    h = (src * np.int64(0x9E3779B1) + dst * np.int64(0x85EBCA77)) & np.int64(size - 1)
+    return np.bincount(h, minlength=size)[h] >= min_shared
+
+
+def aggregate(src: I64, dst: I64, lab: I64, n_accounts: int, idf: F64, min_shared: int = 1) -> PairTable:
+    """Distinct (pair, object) rows, per pair: sum of idf[label] and count (`sql.edge_weights_sql`).
+
+    Pairs with fewer than `min_shared` distinct objects are dropped (first,
+    cheaply, those that a hashed count already rules out).
+    """
+    if min_shared > 1 and src.size:
+        ok = _maybe_shared(src, dst, min_shared)
+        src, dst, lab = src[ok], dst[ok], lab[ok]
+    b_acc = max(1, int(n_accounts).bit_length())
+    b_lab = max(1, int(idf.size).bit_length())
+    if 2 * b_acc + b_lab <= 63:
+        key = (src << (b_acc + b_lab)) | (dst << b_lab) | lab
+        key.sort()
+        head = np.ones(key.size, dtype=bool)
+        np.not_equal(key[1:], key[:-1], out=head[1:])
+        key = key[head]
+        pair = key >> b_lab
+        row_lab = key & ((1 << b_lab) - 1)
+    else:  # too many accounts and objects for one 64-bit key
+        order = np.lexsort((lab, dst, src))
+        s_src, s_dst, row_lab = src[order], dst[order], lab[order]
+        head = np.ones(s_src.size, dtype=bool)
+        head[1:] = (s_src[1:] != s_src[:-1]) | (s_dst[1:] != s_dst[:-1]) | (row_lab[1:] != row_lab[:-1])
+        pair = s_src[head] * np.int64(1 << b_acc) + s_dst[head]
+        row_lab = row_lab[head]
+    new = np.ones(pair.size, dtype=bool)
+    np.not_equal(pair[1:], pair[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    n_events = np.diff(starts, append=pair.size)
+    if min_shared > 1:  # drop the light pairs' rows
+        heavy = n_events >= min_shared
+        row_keep = np.repeat(heavy, n_events)
+        pair, row_lab = pair[row_keep], row_lab[row_keep]
+        n_events = n_events[heavy]
+        starts = np.cumsum(n_events) - n_events
+    dot = np.add.reduceat(idf[row_lab], starts) if starts.size else np.zeros(0)
+    p = pair[starts]
+    return PairTable(p >> b_acc, p & ((1 << b_acc) - 1), dot, n_events, starts, row_lab)
+
+
+def norms(acts: Actions, idf: F64, n_accounts: int) -> F64:
+    """Per account code: sum of idf over its distinct objects (`cosine_sql`'s `s`)."""
+    width = np.int64(idf.size)
+    distinct = _distinct(acts.acc * width + acts.obj)
+    s = np.bincount(distinct // width, weights=idf[distinct % width], minlength=n_accounts + 1)
+    return np.asarray(s, dtype=np.float64)
+
+
+def cosine(pt: PairTable, s: F64, present: npt.NDArray[np.bool_], min_shared: int) -> tuple[npt.NDArray[np.bool_], F64]:
+    """Mask of the pairs `cosine_sql` keeps, and their shrunk cosine weights."""
+    m = float(np.median(s[present])) if present.any() else 0.0
+    sa, sb = s[pt.src], s[pt.dst]
+    keep = (pt.n_events >= min_shared) & (sa > 0) & (sb > 0)
+    w = pt.dot[keep] / np.sqrt((sa[keep] + m) * (sb[keep] + m))
+    return keep, w
+
+
+def idf_table(acts: Actions, n_accounts: int) -> F64:
+    """idf of each object label: ln(N / n_obj)."""
+    n_lab = int(acts.obj.max()) + 1 if acts.obj.size else 0
+    per = np.zeros(n_lab, dtype=np.int64)
+    per[acts.obj] = acts.n_obj
+    with np.errstate(divide="ignore"):
+        return np.log(float(n_accounts) / per.astype(np.float64))
+
+
+@dataclass(frozen=True)
+class Weighted:
+    pairs: PairTable
+    keep: npt.NDArray[np.bool_]  # pairs that passed min_shared and s > 0
+    weight: F64  # for the kept pairs
+
+
+def weigh(acts: Actions, window: float | None, max_fanout: int | None, n_accounts: int, min_shared: int) -> Weighted:
+    """Steps 2-3 and the cosine for one pass."""
+    idf = idf_table(acts, n_accounts)
+    src, dst, lab = pair_rows(acts, window, max_fanout)
+    pt = aggregate(src, dst, lab, n_accounts, idf, min_shared)
+    s = norms(acts, idf, n_accounts)
+    present = np.zeros(n_accounts + 1, dtype=bool)
+    present[acts.acc] = True
+    keep, w = cosine(pt, s, present, min_shared)
+    return Weighted(pt, keep, w)
+
+
+# -- null models --------------------------------------------------------------------------------
+
+
+def shuffled(acts: Actions, seed: int) -> Actions:
+    """`coaction._shuffled` on arrays: (object, time) slots permuted among the actions."""
+    order = np.lexsort((acts.post, acts.t, acts.objr, acts.acc))
+    acc, objr, post = acts.acc[order], acts.objr[order], acts.post[order]
+    lab, t, n_obj = acts.obj[order], acts.t[order], acts.n_obj[order]
+    perm = shuffle_without_duplicates(acc, objr, seed)
+    first = np.full(int(objr.max()) + 1 if objr.size else 0, -1, dtype=np.int64)
+    first[objr[::-1]] = np.arange(objr.size - 1, -1, -1)
+    take = first[perm]
+    return Actions(acc, lab[take], t[take], post, n_obj[take], objr[take])
+
+
+def shifted(
+    con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL, acts: Actions, seed: int
+) -> Actions | None:
+    """Actions at the shift null's times, evaluated with the SQL engine's own expression."""
+    if acts.t.size == 0:
+        return None
+    plan = shift_plan(float(acts.t.min()), float(acts.t.max()), spec.window or 0.0)
+    name = spec.t("acts")
+    con.register(name, pa.table({"account_id": acts.acc, "object": acts.obj, "post_id": acts.post,
+                                 "n_obj": acts.n_obj, "t": acts.t}))
+    try:
+        res = con.sql(sql.source_sql(spec, sql.shifted_time_sql(plan, seed))).fetchnumpy()
+    finally:
+        con.unregister(name)
+    acc = np.asarray(res["account_id"], dtype=np.int64)
+    post = np.asarray(res["post_id"], dtype=np.int64)
+    t = np.asarray(res["t"], dtype=np.float64)
+    n_obj = np.asarray(res["n_obj"], dtype=np.int64)
+    obj = np.asarray(res["object"])
+    if spec.rebin is None:
+        obj64 = obj.astype(np.int64)
+        return Actions(acc, obj64, t, post, n_obj, obj64)
+    lab = _labels(obj, n_obj)
+    return Actions(acc, lab, t, post, n_obj, lab)
+
+
+# -- evidence -----------------------------------------------------------------------------------
+
+
+def evidence(loaded: Loaded, pt: PairTable, kept: I64, max_evidence: int) -> pa.ListArray:
+    """Post ids behind each kept pair (`sql.evidence_sql`): each side's first post on each of
+    the `max_evidence / 2` rarest objects the pair shares, distinct, rarest object first."""
+    half = max(1, max_evidence // 2)
+    acts = loaded.acts
+    width = np.int64(int(acts.obj.max()) + 1 if acts.obj.size else 1)
+    first_key, (first_post,) = _first_per_group(acts.acc * width + acts.obj, acts.post)
+    c = np.minimum(pt.n_events[kept], half)
+    n_rows = int(c.sum())
+    within = np.arange(n_rows) - np.repeat(np.cumsum(c) - c, c)
+    rows = np.repeat(pt.starts[kept], c) + within
+    lab = pt.row_obj[rows]
+    pa_ = first_post[np.searchsorted(first_key, np.repeat(pt.src[kept], c) * width + lab)]
+    pb_ = first_post[np.searchsorted(first_key, np.repeat(pt.dst[kept], c) * width + lab)]
+    vals = np.column_stack([pa_, pb_]).ravel()
+    list_id = np.repeat(np.arange(kept.size, dtype=np.int64), 2 * c)
+    if np.bincount(first_post).max(initial=0) > 1:  # a post on several objects: dedup
+        vals, list_id = _distinct_within(vals, list_id, len(loaded.post_ids))
+    counts = np.bincount(list_id, minlength=kept.size)
+    pos = np.arange(vals.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    short = pos < max_evidence
+    vals, counts = vals[short], np.bincount(list_id[short], minlength=kept.size)
+    offsets = np.zeros(kept.size + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), loaded.post_ids.take(pa.array(vals - 1)))
+
+
+def _distinct_within(vals: I64, list_id: I64, n_vals: int) -> tuple[I64, I64]:
+    """Drop repeated values inside each list, keeping the first occurrence and the order."""
+    key = list_id * np.int64(n_vals + 1) + vals
+    order = np.argsort(key, kind="stable")
+    dup = np.zeros(key.size, dtype=bool)
+    dup[order[1:]] = key[order][1:] == key[order][:-1]
+    return vals[~dup], list_id[~dup]
