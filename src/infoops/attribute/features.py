@@ -413,3 +413,27 @@ def network_alignment(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], f
     do not. Members with no posts are absent."""
     rows = con.execute(_ALIGNMENT_SQL, [AGENDA_MIN_ACCOUNTS, AGENDA_LIFT]).fetchall()
     return {(str(n), str(a)): float(s) for n, a, s in rows}
+
+
+def member_domain_links(con: duckdb.DuckDBPyConnection, tops: dict[str, str]) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (network, member): its own link posts (non-reposts) and how many of them link to
+    the network's commonest domain `tops[network_id]`."""
+    if not tops:
+        return {}
+    con.register("_attr_tops", pa.table({"network_id": list(tops), "top": list(tops.values())}))
+    try:
+        rows = con.execute(
+            f"""
+            WITH u AS (
+              SELECT m.network_id, p.account_id, p.post_id,
+                     list_transform(p.urls, lambda x: lower(regexp_extract(x, '{_DOMAIN_RE}', 1))) AS doms
+              FROM posts p JOIN {MEMBERS} m USING (account_id)
+              WHERE p.kind <> 'repost' AND len(p.urls) > 0
+            )
+            SELECT u.network_id, u.account_id, count(*), count(*) FILTER (WHERE list_contains(u.doms, t.top))
+            FROM u JOIN _attr_tops t USING (network_id) GROUP BY ALL
+            """
+        ).fetchall()
+    finally:
+        con.unregister("_attr_tops")
+    return {(str(n), str(a)): (int(k), int(t)) for n, a, k, t in rows}

@@ -21,12 +21,20 @@ import pyarrow as pa
 from infoops.attribute import features as F
 from infoops.attribute.attach import attach_satellites
 from infoops.attribute.attach import insert_attached as _insert_attached
+from infoops.attribute.behaviour import (
+    BEHAVIOUR_TEXT,
+    SERVE_SHARE,
+    members_showing,
+    serving_members,
+)
 from infoops.attribute.prior import PriorNetwork, link_networks, load_priors, merge_id_lists
 from infoops.attribute.roles import assign_role
 from infoops.attribute.scoring import (
+    MAX_REASONS,
     Evidence,
     NetworkVerdict,
     account_evidence,
+    behaviour_led,
     combine,
     dimension_scores,
     label_for,
@@ -53,10 +61,6 @@ MIXED_ACCOUNT_SCORE = 0.35
 MIXED_MIN_BEHAVIOUR = 0.5
 DISTINCTIVE_BEHAVIOUR = ("office_hours", "templated_text", "reciprocal_amplification", "single_domain",
                          "timeline_switch")
-# a member outside a mixed network's core joins it when it mostly boosts the core or is mostly boosted by it
-SERVE_MIN_OUT = 3
-SERVE_MIN_IN = 5
-SERVE_SHARE = 0.5
 # members of an inauthentic network with less account evidence than this, that do not mostly
 # boost it and post on its agenda less than EDGE_ALIGNMENT x its median member are peripheral
 # (half score: out of the takedown set)
@@ -121,6 +125,20 @@ def attribute_case(case: Case, run_id: str, priors: list[Path], model: Path | Ac
 
 
 @dataclass
+class _Behaviour:
+    """What `members_showing` needs: in-network repost pairs per network, templated share,
+    office-hours share and (network, member) -> (link posts, to the network's top domain)."""
+    pairs: dict[str, list[tuple[str, str, int]]]
+    dup: dict[str, float]
+    office: dict[str, float]
+    links: dict[tuple[str, str], tuple[int, int]]
+    tops: dict[str, str]
+
+    def showing(self, name: str, cols: dict[str, list[Any]], idx: list[int], nid: str) -> set[str]:
+        return members_showing(name, cols, idx, nid, self.pairs.get(nid, []), self.dup, self.office, self.links)
+
+
+@dataclass
 class _Pass:
     cols: dict[str, list[Any]]
     row_of: dict[str, int]
@@ -152,6 +170,8 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
         verdicts[nid] = _verdict(nid, cols, idx, hists.get(nid, np.zeros(168)), ctx, links.get(nid, {}), proba,
                                  pairs.get(nid, []), domains.get(nid))
     office = F.account_office_share(con, {n: v.offset for n, v in verdicts.items()})
+    member_links = F.member_domain_links(con, {n: d[1] for n, d in domains.items()})
+    beh = _Behaviour(pairs, dup, office, member_links, {n: d[1] for n, d in domains.items()})
     align = F.network_alignment(con)
     med_align = {nid: float(np.median([align.get((nid, cols["account_id"][i]), 0.0) for i in idx]))
                  for nid, idx in by_net.items()}
@@ -171,7 +191,9 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
                 a_reasons.append(f"model probability {proba[aid]:.2f}")
             a_ev[(nid, aid)] = (a_score, a_reasons)
         if v.label != "inauthentic":
-            _check_mixed(con, v, cols, row_of, pairs, idx, a_ev, ctx, links.get(nid, {}), proba)
+            _check_mixed(con, v, cols, row_of, beh, idx, a_ev, ctx, links.get(nid, {}), proba)
+        elif v.led_by:
+            _restrict_to_behaviour(v, cols, row_of, beh, idx)
 
     mrows: dict[str, list[Any]] = {k: [] for k in ("network_id", "account_id", "role", "score", "reasons")}
     for nid, idx in by_net.items():
@@ -227,6 +249,13 @@ def _verdict(nid: str, cols: dict[str, list[Any]], idx: list[int], hist: np.ndar
     if proba:
         ev.append(_model_evidence([proba.get(cols["account_id"][i], 0.0) for i in idx]))
     score = combine(ev)
+    led, led_reasons, led_name = behaviour_led(ev, DISTINCTIVE_BEHAVIOUR)
+    if led > score and label_for(led) == "inauthentic":
+        score = led
+        label = "inauthentic"
+        reasons = ["coordinated behaviour whose output reaches almost nobody, from ordinary-looking "
+                   "profiles"] + led_reasons + [r for r in reasons_for(ev, label) if r not in led_reasons]
+        return NetworkVerdict(nid, score, label, reasons[:MAX_REASONS + 1], ev, offset, bdays, led_by=led_name)
     label = label_for(score)
     reasons = reasons_for(ev, label)
     if label == "inauthentic" and not distinctive(ev):
@@ -248,70 +277,83 @@ def distinctive(ev: list[Evidence]) -> bool:
 
 
 def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[str, list[Any]], row_of: dict[str, int],
-                 pairs: dict[str, list[tuple[str, str, int]]], idx: list[int],
+                 beh: _Behaviour, idx: list[int],
                  a_ev: dict[tuple[str, str], tuple[float, list[str]]],
                  ctx: tuple[dict[str, Any], np.ndarray, dict[Any, int], dict[str, float]],
                  links: dict[str, dict[str, Any]], proba: dict[str, float]) -> None:
     """A network that is not an operation as a whole may hold one (detection merged an
-    operation with the accounts around it): score the members that look like operation
-    accounts on their own; when they form an operation, the network becomes inauthentic
-    and only that core is scored high."""
+    operation with the accounts around it). Candidate cores: the members that look like
+    operation accounts on their own (profile), then, for each distinctive behaviour the
+    network shows (item value >= MIXED_MIN_BEHAVIOUR), the members that show it themselves.
+    The largest candidate that forms an operation makes the network inauthentic, and only
+    that core (with the members that mostly boost it or are boosted by it) is scored high."""
     if len(idx) < MIXED_MIN_SIZE:
         return
-    core = [i for i in idx if a_ev[(v.network_id, cols["account_id"][i])][0] >= MIXED_ACCOUNT_SCORE]
-    if len(core) < MIXED_MIN_CORE or len(core) < MIXED_MIN_SHARE * len(idx) or len(core) == len(idx):
+    pairs = beh.pairs.get(v.network_id, [])
+    value = {e.name: e.value for e in v.evidence if e.weight > 0}
+    candidates: list[tuple[set[str], str]] = [
+        ({cols["account_id"][i] for i in idx if a_ev[(v.network_id, cols["account_id"][i])][0] >= MIXED_ACCOUNT_SCORE},
+         "profile")]
+    for name in DISTINCTIVE_BEHAVIOUR:
+        if value.get(name, 0.0) >= MIXED_MIN_BEHAVIOUR:
+            candidates.append((beh.showing(name, cols, idx, v.network_id), name))
+    best: tuple[set[str], str, NetworkVerdict] | None = None
+    for ids, how in candidates:
+        if len(ids) < MIXED_MIN_CORE or len(ids) < MIXED_MIN_SHARE * len(idx) or len(ids) == len(idx):
+            continue
+        if best is not None and len(ids) <= len(best[0]):
+            continue
+        core = [row_of[a] for a in sorted(ids)]
+        sub_pairs = [(a, b, n) for a, b, n in pairs if a in ids and b in ids]
+        sub = _verdict(v.network_id, cols, core, F.accounts_hour_of_week(con, sorted(ids)), ctx, links, proba,
+                       sub_pairs, _core_domain(beh, v.network_id, ids))
+        # a core chosen by its profile has biased profile evidence: it must also behave like an
+        # operation in a distinctive way (or be linked to a prior one, or be flagged by a model)
+        if sub.label == "inauthentic" and (how != "profile" or distinctive(sub.evidence)):
+            best = (ids, how, sub)
+    if best is None:
         return
-    ids = [cols["account_id"][i] for i in core]
-    inside = set(ids)
-    sub_pairs = [(a, b, n) for a, b, n in pairs.get(v.network_id, []) if a in inside and b in inside]
-    sub = _verdict(v.network_id, cols, core, F.accounts_hour_of_week(con, ids), ctx, links, proba, sub_pairs)
-    if sub.label != "inauthentic":
-        return
-    # the core was chosen by its profile, so its profile evidence is biased: it must also
-    # behave like an operation in a distinctive way (or be linked to a prior one, or be
-    # flagged by a model)
-    if not distinctive(sub.evidence):
-        return
+    ids, how, sub = best
     v.core = set(ids)
-    served = serving_members(pairs.get(v.network_id, []), v.core, cols, row_of)
+    served = serving_members(pairs, v.core, cols, row_of)
     v.core |= served
     v.whole_score = v.score
     v.score, v.label, v.offset, v.batch_days, v.evidence = sub.score, sub.label, sub.offset, sub.batch_days, sub.evidence
-    lead = f"{len(core)} of {len(idx)} accounts form an operation-like core"
+    v.led_by = sub.led_by
+    lead = (f"{len(ids)} of {len(idx)} accounts form an operation-like core" if how == "profile" else
+            f"{len(ids)} of {len(idx)} accounts {BEHAVIOUR_TEXT[how]} and form an operation-like core")
     if served:
         lead += f"; {len(served)} more members mostly boost that core or are boosted by it"
     v.reasons = [lead] + sub.reasons
 
 
-def serving_members(pairs: list[tuple[str, str, int]], core: set[str], cols: dict[str, list[Any]],
-                    row_of: dict[str, int]) -> set[str]:
-    """Members outside `core` that mostly boost it (at least half of their 3+ reposts are
-    of core accounts) or that it mostly boosts (at least half of the 5+ reposts they get
-    come from core accounts); repeated until nothing changes, the added members counting
-    as core. Acting inside the network is not enough: an organic community merged with
-    an operation reposts itself too."""
-    grown = set(core)
-    added: set[str] = set()
-    while True:
-        to_core: dict[str, int] = {}
-        from_core: dict[str, int] = {}
-        for src, dst, n in pairs:
-            if dst in grown and src not in grown:
-                to_core[src] = to_core.get(src, 0) + n
-            if src in grown and dst not in grown:
-                from_core[dst] = from_core.get(dst, 0) + n
-        new = set()
-        for a, n in to_core.items():
-            i = row_of[a]
-            if n >= SERVE_MIN_OUT and n >= SERVE_SHARE * (cols["n_repost"][i] + cols["n_quote"][i]):
-                new.add(a)
-        for a, n in from_core.items():
-            if n >= SERVE_MIN_IN and n >= SERVE_SHARE * cols["reposts_received"][row_of[a]]:
-                new.add(a)
-        if not new:
-            return added
-        grown |= new
-        added |= new
+def _core_domain(beh: _Behaviour, nid: str, ids: set[str]) -> tuple[float, str, int] | None:
+    """Share of a core's link posts going to the network's top domain (None without links)."""
+    n = top = 0
+    for a in ids:
+        k, t = beh.links.get((nid, a), (0, 0))
+        n += k
+        top += t
+    return (top / n, beh.tops.get(nid, ""), n) if n else None
+
+
+def _restrict_to_behaviour(v: NetworkVerdict, cols: dict[str, list[Any]], row_of: dict[str, int], beh: _Behaviour,
+                           idx: list[int]) -> None:
+    """A network convicted by its behaviour alone: its operation is the members that show
+    that behaviour themselves, with the members that mostly boost them or are boosted by
+    them; the others (ordinary accounts detection merged with it) are outside the core."""
+    assert v.led_by is not None
+    ids = beh.showing(v.led_by, cols, idx, v.network_id)
+    if len(ids) < MIXED_MIN_CORE or len(ids) == len(idx):
+        return
+    core = ids | serving_members(beh.pairs.get(v.network_id, []), ids, cols, row_of)
+    if len(core) == len(idx):
+        return
+    v.core = core
+    v.whole_score = v.score
+    v.reasons = [f"{len(ids)} of {len(idx)} accounts {BEHAVIOUR_TEXT[v.led_by]}"
+                 + (f"; {len(core) - len(ids)} more mostly boost them or are boosted by them" if len(core) > len(ids) else "")
+                 ] + v.reasons
 
 
 @contextmanager

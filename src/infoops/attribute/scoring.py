@@ -86,6 +86,8 @@ class NetworkVerdict:
     core: set[str] | None = None
     # the whole network's score, kept for the members outside `core`
     whole_score: float | None = None
+    # set when behaviour alone convicted the network: the distinctive behaviour's item name
+    led_by: str | None = None
 
 
 def label_for(score: float) -> str:
@@ -290,6 +292,28 @@ def dimension_scores(evidence: list[Evidence]) -> dict[str, float]:
         if w:
             out[dim] = sum(e.weight * e.value for e in items) / w
     return out
+
+
+# behaviour-led verdict: a distinctive coordinated behaviour at least this strong, together with
+# an audience that barely reacts (low_engagement at least this strong), convicts a network whose
+# profiles look ordinary (aged, bought or hijacked accounts)
+LED_BEHAVIOUR = 0.8
+LED_ENGAGEMENT = 0.5
+
+
+def behaviour_led(evidence: list[Evidence], distinctive_names: tuple[str, ...]) -> tuple[float, list[str], str]:
+    """Score from behaviour alone: min(strongest distinctive behaviour, low engagement) when
+    the behaviour reaches LED_BEHAVIOUR and engagement LED_ENGAGEMENT, else 0; with the two
+    items' sentences and the behaviour's name. An operation run from aged or hijacked accounts has ordinary profiles,
+    but it still acts in a way crowds do not (rings boosting each other, one site's links,
+    templates, office hours) and its output reaches nobody. News feeds post one site's links
+    too, and rings of friends repost each other, but their posts are read and shared."""
+    items = [e for e in evidence if e.weight > 0]
+    dist = max((e for e in items if e.name in distinctive_names), key=lambda e: e.value, default=None)
+    eng = next((e for e in items if e.name == "low_engagement"), None)
+    if dist is None or eng is None or dist.value < LED_BEHAVIOUR or eng.value < LED_ENGAGEMENT:
+        return 0.0, [], ""
+    return min(dist.value, eng.value), [dist.reason, eng.reason], dist.name
 
 
 def combine(evidence: list[Evidence]) -> float:
