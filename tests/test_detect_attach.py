@@ -29,14 +29,19 @@ def _case(seed: int) -> tuple[Case, pa.Table, list[str], list[str]]:
     amps = [f"amp{i}" for i in range(15)]
     for acc in amps:  # six amplifications, most of them of the core
         for j in range(6):
-            repost(acc, core[int(rng.integers(len(core)))] if j < 5 else authors[int(rng.integers(200))])
+            repost(
+                acc,
+                core[int(rng.integers(len(core)))] if j < 5 else authors[int(rng.integers(200))],
+            )
     bystanders = [f"bg{i}" for i in range(400)]
     for acc in bystanders:  # organic: popularity-weighted, the core is just 8 of 208 authors
         for _ in range(int(rng.integers(2, 12))):
             pool = core + authors
             repost(acc, pool[int(rng.integers(len(pool)))])
     case = p.load(Case.memory())
-    mem = pa.table({"network_id": ["N0001"] * len(core), "account_id": core, "centrality": [1.0] * len(core)})
+    mem = pa.table(
+        {"network_id": ["N0001"] * len(core), "account_id": core, "centrality": [1.0] * len(core)}
+    )
     return case, mem, amps, bystanders
 
 
@@ -66,3 +71,43 @@ def test_no_networks_nothing_attached() -> None:
     res = attach_amplifiers(case.con, mem.slice(0, 0))
     assert res.memberships.num_rows == 0
     case.close()
+
+
+def test_voices_need_the_network_as_their_main_amplifier() -> None:
+    """A voice the network pushes joins it; an ordinary account it reposts to blend in does not.
+
+    The blend-in target is amplified by a few network members (far more than their
+    popularity explains) but mostly by other people; the pushed voice mostly by the network.
+    """
+    rng = np.random.default_rng(7)
+    p = Planted()
+    net = [f"m{i}" for i in range(30)]
+    others = [f"o{i}" for i in range(300)]
+    authors = [f"a{i}" for i in range(100)]
+    for acc in ["voice", "blend", *authors]:
+        for _ in range(5):
+            p.post(acc, float(rng.uniform(0, 86400 * 10)), "post", "")
+
+    def repost(acc: str, author: str) -> None:
+        p.post(acc, float(rng.uniform(0, 86400 * 10)), "repost", f"ref-{author}")
+        p.rows[-1]["ref_account_id"] = author
+
+    for acc in net[:12]:
+        repost(acc, "voice")
+    for acc in net[12:18]:
+        repost(acc, "blend")
+    for acc in others[:30]:
+        repost(acc, "blend")
+    for acc in others[:4]:
+        repost(acc, "voice")
+    for acc in others:  # everybody else reposts ordinary authors
+        for _ in range(int(rng.integers(2, 8))):
+            repost(acc, authors[int(rng.integers(len(authors)))])
+    case = p.load(Case.memory())
+    mem = pa.table(
+        {"network_id": ["N0001"] * len(net), "account_id": net, "centrality": [1.0] * len(net)}
+    )
+    got = set(attach_amplifiers(case.con, mem).memberships.column("account_id").to_pylist())
+    case.close()
+    assert "voice" in got
+    assert "blend" not in got

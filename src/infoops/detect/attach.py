@@ -18,7 +18,10 @@ amplification of one network than its popularity explains -- and an account
 joins the network with its smallest p-value. The same test runs in the other
 direction -- accounts whose received amplifications come from N's members far
 beyond N's share of all amplifications (the core accounts a network of
-amplifiers exists to push) -- and both directions share one BH procedure. A
+amplifiers exists to push), provided N's members are also the majority of its
+amplifiers (operations repost ordinary accounts to blend in: being over-represented
+among an account's amplifiers does not make it the network's voice) -- and both
+directions share one BH procedure. A
 second round repeats the tests with the attached accounts as members
 (amplifiers of newly attached core accounts). Attached members get
 centrality 0 (they sit outside the co-action graph).
@@ -38,6 +41,8 @@ from infoops.detect.sql import ident
 DEFAULT_ATTACH_ALPHA = 0.01
 DEFAULT_MIN_AMPLIFY = 2
 DEFAULT_ROUNDS = 2
+# a voice the network pushes: its members are more than this share of the accounts amplifying it
+DEFAULT_VOICE_MAJORITY = 0.5
 
 
 @dataclass
@@ -77,7 +82,12 @@ def _candidates(
 
 
 def _one_round(
-    con: duckdb.DuckDBPyConnection, members: pa.Table, posts: str, alpha: float, min_amplify: int
+    con: duckdb.DuckDBPyConnection,
+    members: pa.Table,
+    posts: str,
+    alpha: float,
+    min_amplify: int,
+    voice_majority: float = DEFAULT_VOICE_MAJORITY,
 ) -> tuple[dict[str, str], int]:
     con.register("_io_att_mem", members.select(["network_id", "account_id"]))
     try:
@@ -86,6 +96,13 @@ def _one_round(
         ]
     finally:
         con.unregister("_io_att_mem")
+    # voices: the network must be the main source of the account's amplifiers, not just
+    # over-represented (operations repost ordinary accounts to blend in)
+    voice = parts[1]
+    k_v = np.asarray(voice["k"], dtype=np.float64)
+    n_v = np.asarray(voice["n"], dtype=np.float64)
+    keep = k_v > voice_majority * n_v
+    parts[1] = {key: np.asarray(v)[keep] for key, v in voice.items()}
     acc = np.concatenate([np.asarray(r["account_id"], dtype=object) for r in parts])
     net = np.concatenate([np.asarray(r["network_id"], dtype=object) for r in parts])
     k = np.concatenate([np.asarray(r["k"], dtype=np.int64) for r in parts])
