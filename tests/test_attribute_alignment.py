@@ -76,3 +76,22 @@ def test_accounts_the_operation_reposts_to_blend_in_stay_out(fresh_case: Case) -
     reasons = dict(fresh_case.con.execute(
         "SELECT account_id, reasons FROM memberships WHERE network_id = 'N0001'").fetchall())
     assert all(any("on the network's agenda" in r for r in reasons[a]) for a in targets)
+
+
+def test_an_amplifier_that_mostly_blends_in_is_kept(fresh_case: Case) -> None:
+    """An ordinary-looking member that posts and reposts ordinary things but reposts the
+    operation far more often than anyone else in the case does is one of its amplifiers."""
+    w = build_world(fresh_case, seed=19)
+    con = fresh_case.con
+    con.execute("INSERT INTO accounts (account_id, platform, handle, description, followers, following, created_at) "
+                "VALUES ('amp-x', 'test', 'coffee_lover', 'I like trains', 350, 300, TIMESTAMP '2012-05-01')")
+    con.execute("INSERT INTO memberships (run_id, network_id, account_id, centrality) VALUES ('r1', 'N0001', 'amp-x', 0.01)")
+    core_posts = con.execute("SELECT post_id, account_id FROM posts WHERE account_id IN (SELECT unnest(?::VARCHAR[])) "
+                             "AND kind = 'post' ORDER BY post_id LIMIT 4", [w.io_core]).fetchall()
+    organic_posts = con.execute("SELECT post_id, account_id FROM posts WHERE account_id IN (SELECT unnest(?::VARCHAR[])) "
+                                "AND kind = 'post' ORDER BY post_id LIMIT 12", [w.organic]).fetchall()
+    rows: list[tuple[str, str, str, list[str], str | None]] = [(f"x-own-{k}", "amp-x", "post", [], None) for k in range(16)]
+    rows += [(f"x-rp-{p}", "amp-x", "repost", [], a) for p, a in core_posts + organic_posts]
+    _posts(fresh_case, rows)
+    attribute_case(fresh_case, "r1", [])
+    assert "amp-x" in {r[0] for r in flagged_accounts(con).fetchall()}

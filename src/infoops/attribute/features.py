@@ -437,3 +437,24 @@ def member_domain_links(con: duckdb.DuckDBPyConnection, tops: dict[str, str]) ->
     finally:
         con.unregister("_attr_tops")
     return {(str(n), str(a)): (int(k), int(t)) for n, a, k, t in rows}
+
+
+def background_repost_rate(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Per network: share of the reposts and quotes made by accounts outside it that are of
+    its members (how much an ordinary account of the case boosts the network)."""
+    rows = con.execute(
+        f"""
+        WITH r AS (SELECT account_id, ref_account_id FROM posts WHERE kind IN ('repost', 'quote')),
+        tot AS (SELECT count(*) AS n FROM r),
+        nets AS (SELECT DISTINCT network_id FROM {MEMBERS}),
+        made_by AS (SELECT m.network_id, count(*) AS n FROM r JOIN {MEMBERS} m USING (account_id) GROUP BY ALL),
+        got AS (
+          SELECT m.network_id, count(*) AS n FROM r JOIN {MEMBERS} m ON r.ref_account_id = m.account_id
+          WHERE r.account_id NOT IN (SELECT account_id FROM {MEMBERS} m2 WHERE m2.network_id = m.network_id)
+          GROUP BY ALL
+        )
+        SELECT nets.network_id, coalesce(got.n, 0), tot.n - coalesce(made_by.n, 0)
+        FROM nets CROSS JOIN tot LEFT JOIN made_by USING (network_id) LEFT JOIN got USING (network_id)
+        """
+    ).fetchall()
+    return {str(n): (float(k) / float(d) if d else 0.0) for n, k, d in rows}

@@ -66,6 +66,10 @@ DISTINCTIVE_BEHAVIOUR = ("office_hours", "templated_text", "reciprocal_amplifica
 # (half score: out of the takedown set)
 PERIPHERAL_MAX_EVIDENCE = 0.35
 EDGE_ALIGNMENT = 0.5
+# ... a member boosts the network when most of its reposts are of members, or when it reposts
+# members at least BOOST_MIN times and BOOST_LIFT times as often as the case's other accounts do
+BOOST_MIN = 3
+BOOST_LIFT = 10.0
 # members outside a mixed network's core and peripheral members score at most this,
 # below the takedown threshold (flagged.MIN_MEMBER_SCORE)
 EXCLUDED_CAP = 0.25
@@ -173,6 +177,7 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
     member_links = F.member_domain_links(con, {n: d[1] for n, d in domains.items()})
     beh = _Behaviour(pairs, dup, office, member_links, {n: d[1] for n, d in domains.items()})
     align = F.network_alignment(con)
+    bg_rate = F.background_repost_rate(con)
     med_align = {nid: float(np.median([align.get((nid, cols["account_id"][i]), 0.0) for i in idx]))
                  for nid, idx in by_net.items()}
     rep = F.in_network_reposts(con).to_pydict()
@@ -209,7 +214,7 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
                 score = min(0.5 * (v.whole_score or 0.0) * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score), EXCLUDED_CAP)
                 extra = ["outside the network's operation-like core"]
             elif v.label == "inauthentic" and aid not in attached and _peripheral(
-                    cols, i, made, a_score, align.get((nid, aid), 0.0), med_align[nid]):
+                    cols, i, made, a_score, align.get((nid, aid), 0.0), med_align[nid], bg_rate.get(nid, 0.0)):
                 score = min(0.5 * score, EXCLUDED_CAP)
                 extra = [f"peripheral: no operation traits, does not boost the network, and only "
                          f"{pct(align.get((nid, aid), 0.0))} of its posts are on the network's agenda "
@@ -225,16 +230,18 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
 
 
 def _peripheral(cols: dict[str, list[Any]], i: int, made: int, a_score: float, alignment: float,
-                median_alignment: float) -> bool:
+                median_alignment: float, background_rate: float) -> bool:
     """A member with no operation-like traits that does not boost the network (most of its
-    reposts are of members) and posts on the network's agenda (its characteristic hashtags
+    reposts are of members, or it reposts members far more often than the rest of the case
+    does) and posts on the network's agenda (its characteristic hashtags
     and sites, replies to and reposts of members) far less than its typical member: an
     ordinary account detection swept in at the edge. Being reposted by members is no tie:
     operations repost ordinary accounts to blend in."""
     if a_score >= PERIPHERAL_MAX_EVIDENCE:
         return False
     out_total = int(cols["n_repost"][i]) + int(cols["n_quote"][i])
-    boosts = made >= 2 and made >= SERVE_SHARE * out_total
+    boosts = (made >= 2 and made >= SERVE_SHARE * out_total) or (
+        made >= BOOST_MIN and made >= BOOST_LIFT * background_rate * out_total)
     return not boosts and alignment < EDGE_ALIGNMENT * median_alignment
 
 
