@@ -88,9 +88,11 @@ def test_an_amplifier_that_mostly_blends_in_is_kept(fresh_case: Case) -> None:
     con.execute("INSERT INTO memberships (run_id, network_id, account_id, centrality) VALUES ('r1', 'N0001', 'amp-x', 0.01)")
     core_posts = con.execute("SELECT post_id, account_id FROM posts WHERE account_id IN (SELECT unnest(?::VARCHAR[])) "
                              "AND kind = 'post' ORDER BY post_id LIMIT 4", [w.io_core]).fetchall()
-    organic_posts = con.execute("SELECT post_id, account_id FROM posts WHERE account_id IN (SELECT unnest(?::VARCHAR[])) "
-                                "AND kind = 'post' ORDER BY post_id LIMIT 12", [w.organic]).fetchall()
-    rows: list[tuple[str, str, str, list[str], str | None]] = [(f"x-own-{k}", "amp-x", "post", [], None) for k in range(16)]
+    # one post each of 12 ordinary accounts
+    organic_posts = con.execute("SELECT min(post_id), account_id FROM posts WHERE account_id IN "
+                                "(SELECT unnest(?::VARCHAR[])) AND kind = 'post' GROUP BY account_id "
+                                "ORDER BY account_id LIMIT 12", [w.organic]).fetchall()
+    rows: list[tuple[str, str, str, list[str], str | None]] = [(f"x-own-{k}", "amp-x", "post", [], None) for k in range(80)]
     rows += [(f"x-rp-{p}", "amp-x", "repost", [], a) for p, a in core_posts + organic_posts]
     _posts(fresh_case, rows)
     attribute_case(fresh_case, "r1", [])
