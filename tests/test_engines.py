@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from test_detect_fixtures import Planted, planted_case
 
+from infoops.detect import local
 from infoops.detect.coaction import CoActionSignal
 from infoops.detect.signals.co_domain import CoDomain
 from infoops.detect.signals.co_mention import CoMention
@@ -39,6 +40,11 @@ def fit_both(make: Any, con: Any) -> tuple[CoActionSignal, CoActionSignal]:
 
 
 def assert_same(a: CoActionSignal, b: CoActionSignal) -> None:
+    assert_same_edges(a, b)
+    assert a.get_params()["engine"] == "local" and b.get_params()["engine"] == "sql"
+
+
+def assert_same_edges(a: CoActionSignal, b: CoActionSignal) -> None:
     ea = {(r["src"], r["dst"]): r for r in a.edges_.to_pylist()}
     eb = {(r["src"], r["dst"]): r for r in b.edges_.to_pylist()}
     assert ea.keys() == eb.keys()
@@ -57,7 +63,6 @@ def assert_same(a: CoActionSignal, b: CoActionSignal) -> None:
             assert va == pytest.approx(sb[key], rel=1e-9, abs=1e-12), key
         else:
             assert va == sb[key], key
-    assert a.get_params()["engine"] == "local" and b.get_params()["engine"] == "sql"
 
 
 PLANTED = [
@@ -189,3 +194,17 @@ def test_empty_input_gives_no_edges_in_both_engines(fresh_case: Case) -> None:
     assert a.edges_.num_rows == b.edges_.num_rows == 0
     assert_same(a, b)
 
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_wide_key_fallback_gives_the_same_edges(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys too wide for 64 bits take the numpy grouping: same edges as the compiled path."""
+    case = messy_case(seed)
+    make = lambda **kw: CoUrl(window=100, max_fanout=3, min_shared=2, null="shuffle", **kw)  # noqa: E731
+    packed = make(engine="local").fit(case.con)
+    monkeypatch.setattr(local, "KEY_BITS", 0)
+    wide = make(engine="local").fit(case.con)
+    assert packed.stats_["edges_raw"] > 0
+    assert_same_edges(packed, wide)
+    assert_same(wide, make(engine="sql").fit(case.con))
+    case.close()

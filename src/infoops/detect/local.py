@@ -169,83 +169,83 @@ def _labels(obj: npt.NDArray[np.generic], n_obj: I64) -> I64:
 # -- pairing ------------------------------------------------------------------------------------
 
 
-def pair_rows(acts: Actions, window: float | None, max_fanout: int | None) -> tuple[I64, I64, I64]:
-    """(src, dst, object label) of every co-action, src < dst (`sql.pair_sql` before its GROUP BY).
+# packed (src, dst, object) keys must fit in a signed 64-bit integer; else the numpy fallback
+KEY_BITS = 63
 
-    Actions sorted by (object, t, account, post id); `last` is the last action on
-    the same object with `t2 <= t1 + window` (a search over (object, t) as
-    complex numbers, which numpy orders lexicographically), each action pairs
-    with the next `min(last - i, max_fanout)` ones.
-    """
+
+def sorted_actions(acts: Actions, window: float | None, max_fanout: int | None) -> tuple[I64, I64, I64]:
+    """Accounts and object labels in (object, t, account, post id) order, and each action's
+    number of partners: the next `min(last - i, max_fanout)` actions, `last` being the last
+    action on the same object with `t2 <= t1 + window` (found by a search over (object, t) as
+    complex numbers, which numpy orders lexicographically; `sql.ranked_sql`'s RANGE frame)."""
     order = np.lexsort((acts.post, acts.acc, acts.t, acts.obj))
     obj, acc = acts.obj[order], acts.acc[order]
     n = obj.size
-    if n < 2:
-        e = np.zeros(0, dtype=np.int64)
-        return e, e, e
     if window is None:
         last = np.searchsorted(obj, obj, side="right") - 1
     else:
         t = acts.t[order]
         z = obj.astype(np.float64) + 1j * t
         last = np.searchsorted(z, obj.astype(np.float64) + 1j * (t + float(window)), side="right") - 1
-    cnt = last - np.arange(n)
+    cnt = (last - np.arange(n)).astype(np.int64)
     if max_fanout is not None:
         np.minimum(cnt, int(max_fanout), out=cnt)
+    return acc, obj, cnt
+
+
+def pair_table(
+    acts: Actions, window: float | None, max_fanout: int | None, n_accounts: int, idf: F64, min_shared: int
+) -> PairTable:
+    """Steps 2-3 (`sql.pair_sql` + `sql.edge_weights_sql`): distinct (pair, object) rows and per
+    pair the sum of idf and the count, pairs with fewer than `min_shared` objects dropped."""
+    acc, lab, cnt = sorted_actions(acts, window, max_fanout)
+    b_acc = max(1, int(n_accounts).bit_length())
+    b_lab = max(1, int(idf.size).bit_length())
+    if 2 * b_acc + b_lab > KEY_BITS:
+        return aggregate(*pair_rows(acc, lab, cnt), b_acc, idf, min_shared)
+    from infoops.detect import pairkernel  # numba: compiled on first use
+
+    total = int(cnt.sum())
+    bits = min(24, max(12, total.bit_length()))
+    if min_shared > 1:
+        table = pairkernel.count_pairs(acc, cnt, bits)
+    else:
+        table = np.zeros(1, dtype=np.uint8)
+    keys = pairkernel.emit_keys(acc, lab, cnt, b_acc, b_lab, table, bits, min_shared if min_shared > 1 else 0)
+    keys.sort()
+    pair, n_ev, dot, starts, rows = pairkernel.group_sorted(keys, b_lab, idf, max(1, min_shared))
+    return PairTable(pair >> b_acc, pair & ((1 << b_acc) - 1), dot, n_ev, starts, rows)
+
+
+def pair_rows(acc: I64, lab: I64, cnt: I64) -> tuple[I64, I64, I64]:
+    """(src, dst, object label) of every co-action, src < dst (numpy; `pair_table`'s fallback)."""
+    n = acc.size
     total = int(cnt.sum())
     i = np.repeat(np.arange(n, dtype=np.int64), cnt)
     j = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt) + i + 1
     a, b = acc[i], acc[j]
     diff = a != b
-    return np.minimum(a, b)[diff], np.maximum(a, b)[diff], obj[i][diff]
+    return np.minimum(a, b)[diff], np.maximum(a, b)[diff], lab[i][diff]
 
 
-def _maybe_shared(src: I64, dst: I64, min_shared: int) -> npt.NDArray[np.bool_]:
-    """Rows whose pair may occur `min_shared` times: a hashed count over-counts, never under-counts."""
-    size = 1 << max(10, (2 * src.size).bit_length())
-    h = (src * np.int64(0x9E3779B1) + dst * np.int64(0x85EBCA77)) & np.int64(size - 1)
-    return np.bincount(h, minlength=size)[h] >= min_shared
-
-
-def aggregate(src: I64, dst: I64, lab: I64, n_accounts: int, idf: F64, min_shared: int = 1) -> PairTable:
-    """Distinct (pair, object) rows, per pair: sum of idf[label] and count (`sql.edge_weights_sql`).
-
-    Pairs with fewer than `min_shared` distinct objects are dropped (first,
-    cheaply, those that a hashed count already rules out).
-    """
-    if min_shared > 1 and src.size:
-        ok = _maybe_shared(src, dst, min_shared)
-        src, dst, lab = src[ok], dst[ok], lab[ok]
-    b_acc = max(1, int(n_accounts).bit_length())
-    b_lab = max(1, int(idf.size).bit_length())
-    if 2 * b_acc + b_lab <= 63:
-        key = (src << (b_acc + b_lab)) | (dst << b_lab) | lab
-        key.sort()
-        head = np.ones(key.size, dtype=bool)
-        np.not_equal(key[1:], key[:-1], out=head[1:])
-        key = key[head]
-        pair = key >> b_lab
-        row_lab = key & ((1 << b_lab) - 1)
-    else:  # too many accounts and objects for one 64-bit key
-        order = np.lexsort((lab, dst, src))
-        s_src, s_dst, row_lab = src[order], dst[order], lab[order]
-        head = np.ones(s_src.size, dtype=bool)
-        head[1:] = (s_src[1:] != s_src[:-1]) | (s_dst[1:] != s_dst[:-1]) | (row_lab[1:] != row_lab[:-1])
-        pair = s_src[head] * np.int64(1 << b_acc) + s_dst[head]
-        row_lab = row_lab[head]
-    new = np.ones(pair.size, dtype=bool)
-    np.not_equal(pair[1:], pair[:-1], out=new[1:])
+def aggregate(src: I64, dst: I64, lab: I64, b_acc: int, idf: F64, min_shared: int) -> PairTable:
+    """`pair_table`'s grouping in numpy, for keys too wide to pack into 64 bits."""
+    order = np.lexsort((lab, dst, src))
+    s_src, s_dst, row_lab = src[order], dst[order], lab[order]
+    head = np.ones(s_src.size, dtype=bool)
+    head[1:] = (s_src[1:] != s_src[:-1]) | (s_dst[1:] != s_dst[:-1]) | (row_lab[1:] != row_lab[:-1])
+    s_src, s_dst, row_lab = s_src[head], s_dst[head], row_lab[head]
+    new = np.ones(s_src.size, dtype=bool)
+    new[1:] = (s_src[1:] != s_src[:-1]) | (s_dst[1:] != s_dst[:-1])
     starts = np.flatnonzero(new)
-    n_events = np.diff(starts, append=pair.size)
-    if min_shared > 1:  # drop the light pairs' rows
-        heavy = n_events >= min_shared
-        row_keep = np.repeat(heavy, n_events)
-        pair, row_lab = pair[row_keep], row_lab[row_keep]
-        n_events = n_events[heavy]
-        starts = np.cumsum(n_events) - n_events
+    n_events = np.diff(starts, append=s_src.size)
+    heavy = n_events >= min_shared
+    row_keep = np.repeat(heavy, n_events)
+    row_lab, s_src, s_dst = row_lab[row_keep], s_src[row_keep], s_dst[row_keep]
+    n_events = n_events[heavy]
+    starts = np.cumsum(n_events) - n_events
     dot = np.add.reduceat(idf[row_lab], starts) if starts.size else np.zeros(0)
-    p = pair[starts]
-    return PairTable(p >> b_acc, p & ((1 << b_acc) - 1), dot, n_events, starts, row_lab)
+    return PairTable(s_src[starts], s_dst[starts], dot, n_events, starts, row_lab)
 
 
 def norms(acts: Actions, idf: F64, n_accounts: int) -> F64:
@@ -284,8 +284,7 @@ class Weighted:
 def weigh(acts: Actions, window: float | None, max_fanout: int | None, n_accounts: int, min_shared: int) -> Weighted:
     """Steps 2-3 and the cosine for one pass."""
     idf = idf_table(acts, n_accounts)
-    src, dst, lab = pair_rows(acts, window, max_fanout)
-    pt = aggregate(src, dst, lab, n_accounts, idf, min_shared)
+    pt = pair_table(acts, window, max_fanout, n_accounts, idf, min_shared)
     s = norms(acts, idf, n_accounts)
     present = np.zeros(n_accounts + 1, dtype=bool)
     present[acts.acc] = True

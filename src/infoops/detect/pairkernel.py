@@ -1,0 +1,126 @@
+"""Compiled inner loops of the local co-action engine (`infoops.detect.local`), numba, cached.
+
+The pairing step emits every co-action as one packed 64-bit key
+`(src << (b_acc + b_lab)) | (dst << b_lab) | object_label`. When a pair needs
+`min_shared` distinct objects, a first pass counts the pairs in a small hashed
+table (saturating 8-bit counts: a bucket over-counts, never under-counts) and
+the second pass writes only the rows whose bucket reached `min_shared`: the
+memory held is the surviving rows, not every co-action.
+
+Compiled once per machine (`cache=True`: next to this file, or in numba's
+per-user cache when the package directory is read-only).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+I64 = npt.NDArray[np.int64]
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@njit(cache=True, nogil=True)
+def _bucket(lo: int, hi: int, shift: int) -> int:  # pragma: no cover - compiled
+    h = (np.uint64(lo) * _M1) ^ (np.uint64(hi) * _M2)
+    return int(h >> np.uint64(shift))
+
+
+@njit(cache=True, nogil=True)
+def count_pairs(acc: I64, cnt: I64, table_bits: int) -> npt.NDArray[np.uint8]:  # pragma: no cover
+    """Saturating count of each (src, dst) pair's co-actions, in 2**table_bits hashed buckets."""
+    table = np.zeros(1 << table_bits, dtype=np.uint8)
+    shift = 64 - table_bits
+    for i in range(acc.size):
+        a = acc[i]
+        for k in range(1, cnt[i] + 1):
+            b = acc[i + k]
+            if a == b:
+                continue
+            h = _bucket(min(a, b), max(a, b), shift)
+            if table[h] < 255:
+                table[h] += 1
+    return table
+
+
+@njit(cache=True, nogil=True)
+def emit_keys(
+    acc: I64,
+    lab: I64,
+    cnt: I64,
+    b_acc: int,
+    b_lab: int,
+    table: npt.NDArray[np.uint8],
+    table_bits: int,
+    min_count: int,
+) -> I64:  # pragma: no cover - compiled
+    """Packed keys of the co-actions (a != b) whose pair bucket holds >= min_count (0: all)."""
+    shift = 64 - table_bits
+    n = 0
+    for i in range(acc.size):  # pass 1: how many
+        a = acc[i]
+        for k in range(1, cnt[i] + 1):
+            b = acc[i + k]
+            if a != b and (min_count <= 0 or table[_bucket(min(a, b), max(a, b), shift)] >= min_count):
+                n += 1
+    out = np.empty(n, dtype=np.int64)
+    n = 0
+    s1 = b_acc + b_lab
+    for i in range(acc.size):
+        a = acc[i]
+        la = lab[i]
+        for k in range(1, cnt[i] + 1):
+            b = acc[i + k]
+            if a == b:
+                continue
+            lo, hi = min(a, b), max(a, b)
+            if min_count > 0 and table[_bucket(lo, hi, shift)] < min_count:
+                continue
+            out[n] = (lo << s1) | (hi << b_lab) | la
+            n += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def group_sorted(
+    key: I64, b_lab: int, idf: npt.NDArray[np.float64], min_shared: int
+) -> tuple[I64, I64, npt.NDArray[np.float64], I64, I64]:  # pragma: no cover - compiled
+    """Sorted packed keys -> per pair (>= min_shared distinct objects): pair key, n_events, sum of
+    idf, first row; and the object label of each distinct (pair, object) row."""
+    n = key.size
+    pair = np.empty(n, dtype=np.int64)
+    n_ev = np.empty(n, dtype=np.int64)
+    dot = np.empty(n, dtype=np.float64)
+    starts = np.empty(n, dtype=np.int64)
+    rows = np.empty(n, dtype=np.int64)
+    mask = (1 << b_lab) - 1
+    n_pairs = 0
+    n_rows = 0
+    i = 0
+    while i < n:
+        p = key[i] >> b_lab
+        r0 = n_rows
+        s = 0.0
+        c = 0
+        prev = -1
+        while i < n and (key[i] >> b_lab) == p:
+            if key[i] != prev:
+                lab = key[i] & mask
+                rows[n_rows] = lab
+                n_rows += 1
+                s += idf[lab]
+                c += 1
+                prev = key[i]
+            i += 1
+        if c >= min_shared:
+            pair[n_pairs] = p
+            n_ev[n_pairs] = c
+            dot[n_pairs] = s
+            starts[n_pairs] = r0
+            n_pairs += 1
+        else:
+            n_rows = r0
+    return pair[:n_pairs], n_ev[:n_pairs], dot[:n_pairs], starts[:n_pairs], rows[:n_rows]
