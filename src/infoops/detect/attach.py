@@ -21,9 +21,15 @@ beyond N's share of all amplifications (the core accounts a network of
 amplifiers exists to push), provided N's members are also the majority of its
 amplifiers (operations repost ordinary accounts to blend in: being over-represented
 among an account's amplifiers does not make it the network's voice) -- and both
-directions share one BH procedure. A
-second round repeats the tests with the attached accounts as members
-(amplifiers of newly attached core accounts). Attached members get
+directions share one BH procedure. The
+rounds repeat until no account joins (at most `rounds`): attached voices become
+targets for amplifiers (amplifiers of newly attached core accounts) and attached
+amplifiers sources for voices, while a round's attached accounts leave the pool
+of non-members whose amplifications set `p_N` -- a network with many amplifiers
+inflates its own share of all amplifications, which hides the lighter
+amplifiers until the heavier ones are counted as members. An amplifier of an
+amplifier is no tie (ordinary people repost each other; chains would snowball
+into their communities). Attached members get
 centrality 0 (they sit outside the co-action graph).
 """
 
@@ -40,7 +46,7 @@ from infoops.detect.sql import ident
 
 DEFAULT_ATTACH_ALPHA = 0.01
 DEFAULT_MIN_AMPLIFY = 2
-DEFAULT_ROUNDS = 2
+DEFAULT_ROUNDS = 20
 # a voice the network pushes: its members are more than this share of the accounts amplifying it
 DEFAULT_VOICE_MAJORITY = 0.5
 
@@ -51,16 +57,24 @@ class AttachResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+# direction -> (column of the tested account, column of the member it is tied to, the kinds of
+# member that count as ties: an amplifier ties to the accounts the network produces and pushes,
+# a voice to the accounts that co-act or amplify -- never a chain of amplifiers of amplifiers)
 DIRECTIONS = {
     # account -> the members it amplifies (an amplifier of the network)
-    "amplifies": ("account_id", "ref_account_id"),
+    "amplifies": ("account_id", "ref_account_id", ("core", "voice")),
     # account <- the members amplifying it (a voice the network pushes: its core)
-    "amplified_by": ("ref_account_id", "account_id"),
+    "amplified_by": ("ref_account_id", "account_id", ("core", "amplifier")),
 }
 
 
 def _candidates(
-    con: duckdb.DuckDBPyConnection, posts: str, who: str, whom: str, min_amplify: int
+    con: duckdb.DuckDBPyConnection,
+    posts: str,
+    who: str,
+    whom: str,
+    kinds: tuple[str, ...],
+    min_amplify: int,
 ) -> dict[str, Any]:
     """(account, network, k, n, p) rows for one direction (see module doc)."""
     return con.execute(
@@ -69,15 +83,16 @@ def _candidates(
               WHERE p.kind IN ('repost', 'quote') AND p.ref_account_id IS NOT NULL
                 AND p.ref_account_id <> p.account_id
                 AND p.{who} NOT IN (SELECT account_id FROM _io_att_mem)),
+            tgt AS (SELECT network_id, account_id FROM _io_att_mem WHERE list_contains(?, how)),
             n AS (SELECT who, count(*) AS n FROM amp GROUP BY who HAVING count(*) >= ?),
             k AS (SELECT a.who, m.network_id, count(*) AS k
-                  FROM amp a JOIN _io_att_mem m ON m.account_id = a.whom GROUP BY a.who, m.network_id),
+                  FROM amp a JOIN tgt m ON m.account_id = a.whom GROUP BY a.who, m.network_id),
             p AS (SELECT m.network_id, count(*) / (SELECT count(*) FROM amp) AS p
-                  FROM amp a JOIN _io_att_mem m ON m.account_id = a.whom GROUP BY m.network_id)
+                  FROM amp a JOIN tgt m ON m.account_id = a.whom GROUP BY m.network_id)
             SELECT k.who AS account_id, k.network_id, k.k, n.n, p.p
             FROM k JOIN n USING (who) JOIN p USING (network_id)
             WHERE k.k >= ?""",
-        [min_amplify, min_amplify],
+        [list(kinds), min_amplify, min_amplify],
     ).fetchnumpy()
 
 
@@ -88,11 +103,13 @@ def _one_round(
     alpha: float,
     min_amplify: int,
     voice_majority: float = DEFAULT_VOICE_MAJORITY,
-) -> tuple[dict[str, str], int]:
-    con.register("_io_att_mem", members.select(["network_id", "account_id"]))
+) -> tuple[dict[str, tuple[str, str]], int]:
+    """account -> (network, 'amplifier' | 'voice') for the significant tests of one round."""
+    con.register("_io_att_mem", members.select(["network_id", "account_id", "how"]))
     try:
         parts = [
-            _candidates(con, posts, who, whom, min_amplify) for who, whom in DIRECTIONS.values()
+            _candidates(con, posts, who, whom, kinds, min_amplify)
+            for who, whom, kinds in DIRECTIONS.values()
         ]
     finally:
         con.unregister("_io_att_mem")
@@ -103,6 +120,12 @@ def _one_round(
     n_v = np.asarray(voice["n"], dtype=np.float64)
     keep = k_v > voice_majority * n_v
     parts[1] = {key: np.asarray(v)[keep] for key, v in voice.items()}
+    how = np.concatenate(
+        [
+            np.full(len(r["k"]), h, dtype=object)
+            for r, h in zip(parts, ("amplifier", "voice"), strict=True)
+        ]
+    )
     acc = np.concatenate([np.asarray(r["account_id"], dtype=object) for r in parts])
     net = np.concatenate([np.asarray(r["network_id"], dtype=object) for r in parts])
     k = np.concatenate([np.asarray(r["k"], dtype=np.int64) for r in parts])
@@ -114,11 +137,11 @@ def _one_round(
 
     pval = binom.sf(k - 1, n, p)
     cutoff = bh_cutoff(pval, alpha)
-    chosen: dict[str, str] = {}
+    chosen: dict[str, tuple[str, str]] = {}
     for i in np.lexsort((net.astype(str), pval)):
         if pval[i] > cutoff:
             break
-        chosen.setdefault(str(acc[i]), str(net[i]))
+        chosen.setdefault(str(acc[i]), (str(net[i]), str(how[i])))
     return chosen, int(pval.size)
 
 
@@ -131,27 +154,45 @@ def attach_amplifiers(
     rounds: int = DEFAULT_ROUNDS,
 ) -> AttachResult:
     """Memberships of the accounts attached to the networks (see module doc)."""
-    chosen: dict[str, str] = {}
-    tests = 0
+    chosen: dict[str, tuple[str, str]] = {}
+    tests = done = 0
     members = memberships.select(["network_id", "account_id"])
+    members = members.append_column("how", pa.array(["core"] * members.num_rows, pa.string()))
     for _ in range(rounds if memberships.num_rows else 0):
         new, n_tests = _one_round(con, members, posts, alpha, min_amplify)
         tests += n_tests
-        new = {a: nid for a, nid in new.items() if a not in chosen}
+        done += 1
+        new = {a: v for a, v in new.items() if a not in chosen}
         if not new:
             break
         chosen.update(new)
-        added = pa.table({"network_id": list(new.values()), "account_id": list(new)})
+        added = pa.table(
+            {
+                "network_id": [v[0] for v in new.values()],
+                "account_id": list(new),
+                "how": [v[1] for v in new.values()],
+            }
+        )
         members = pa.concat_tables([members, added.cast(members.schema)])
     accounts = sorted(chosen)
     table = pa.table(
         {
-            "network_id": pa.array([chosen[a] for a in accounts], pa.string()),
+            "network_id": pa.array([chosen[a][0] for a in accounts], pa.string()),
             "account_id": pa.array(accounts, pa.string()),
             "centrality": pa.array([0.0] * len(accounts), pa.float64()),
         }
     )
-    return AttachResult(table, {"attach_tests": tests, "accounts_attached": len(accounts)})
+    kinds = [v[1] for v in chosen.values()]
+    return AttachResult(
+        table,
+        {
+            "attach_tests": tests,
+            "attach_rounds": done,
+            "accounts_attached": len(accounts),
+            "amplifiers_attached": kinds.count("amplifier"),
+            "voices_attached": kinds.count("voice"),
+        },
+    )
 
 
 def bh_cutoff(pval: np.ndarray, alpha: float) -> float:
