@@ -10,7 +10,7 @@ from infoops.detect.attach import attach_amplifiers, bh_cutoff, merge_attached
 from infoops.store import Case
 
 
-def _case(seed: int) -> tuple[Case, pa.Table, list[str], list[str]]:
+def _case(seed: int, fans_of_amplifiers: int = 0) -> tuple[Case, pa.Table, list[str], list[str]]:
     rng = np.random.default_rng(seed)
     p = Planted()
     core = [f"core{i}" for i in range(8)]
@@ -33,6 +33,13 @@ def _case(seed: int) -> tuple[Case, pa.Table, list[str], list[str]]:
                 acc,
                 core[int(rng.integers(len(core)))] if j < 5 else authors[int(rng.integers(200))],
             )
+    for i in range(fans_of_amplifiers):  # ordinary accounts reposting the amplifiers' own posts
+        fan = f"fan{i}"
+        for amp in rng.choice(amps, size=4, replace=False):
+            p.post(str(amp), float(rng.uniform(0, 86400 * 10)), "post", "")
+            p.post(fan, float(rng.uniform(0, 86400 * 10)), "repost", f"p{p._n}")
+            p.rows[-1]["ref_account_id"] = str(amp)
+        repost(fan, authors[int(rng.integers(200))])
     bystanders = [f"bg{i}" for i in range(400)]
     for acc in bystanders:  # organic: popularity-weighted, the core is just 8 of 208 authors
         for _ in range(int(rng.integers(2, 12))):
@@ -111,3 +118,13 @@ def test_voices_need_the_network_as_their_main_amplifier() -> None:
     case.close()
     assert "voice" in got
     assert "blend" not in got
+
+
+def test_reposting_attached_amplifiers_is_no_tie() -> None:
+    """Accounts that repost a network's amplifiers (not its core) are not pulled in round after round."""
+    for seed in (1, 2):
+        case, mem, amps, bystanders = _case(seed, fans_of_amplifiers=20)
+        got = set(attach_amplifiers(case.con, mem).memberships.column("account_id").to_pylist())
+        case.close()
+        assert set(amps) <= got
+        assert not {f"fan{i}" for i in range(20)} & got
