@@ -124,3 +124,84 @@ def group_sorted(
         else:
             n_rows = r0
     return pair[:n_pairs], n_ev[:n_pairs], dot[:n_pairs], starts[:n_pairs], rows[:n_rows]
+
+
+RADIX_BITS = 11  # digit width of the LSD radix sorts (2048 buckets: the counts stay in L1)
+
+
+@njit(cache=True, nogil=True)
+def radix_sort(keys: I64, bits: int) -> I64:  # pragma: no cover - compiled
+    """Non-negative int64 keys < 2**bits, sorted (LSD radix; digits that never vary are skipped)."""
+    n = keys.size
+    src = keys.copy()
+    dst = np.empty_like(src)
+    shift = 0
+    while shift < bits:
+        width = min(RADIX_BITS, bits - shift)
+        mask = (1 << width) - 1
+        counts = np.zeros((1 << width) + 1, dtype=np.int64)
+        for i in range(n):
+            counts[((src[i] >> shift) & mask) + 1] += 1
+        if counts.max() < n:
+            for d in range(1, counts.size):
+                counts[d] += counts[d - 1]
+            for i in range(n):
+                d = (src[i] >> shift) & mask
+                dst[counts[d]] = src[i]
+                counts[d] += 1
+            src, dst = dst, src
+        shift += width
+    return src
+
+
+@njit(cache=True, nogil=True)
+def reorder(key: npt.NDArray[np.uint64], bits: int, order: I64) -> I64:  # pragma: no cover
+    """`order` stably re-sorted by key[order] (key < 2**bits): one LSD step of a lexicographic sort."""
+    n = order.size
+    cur = order.copy()
+    tmp = np.empty_like(cur)
+    k = key[cur]
+    ktmp = np.empty_like(k)
+    shift = 0
+    while shift < bits:
+        width = min(RADIX_BITS, bits - shift)
+        mask = np.uint64((1 << width) - 1)
+        sh = np.uint64(shift)
+        counts = np.zeros((1 << width) + 1, dtype=np.int64)
+        for i in range(n):
+            counts[np.int64((k[i] >> sh) & mask) + 1] += 1
+        if counts.max() < n:
+            for j in range(1, counts.size):
+                counts[j] += counts[j - 1]
+            for i in range(n):
+                d = np.int64((k[i] >> sh) & mask)
+                p = counts[d]
+                tmp[p] = cur[i]
+                ktmp[p] = k[i]
+                counts[d] = p + 1
+            cur, tmp = tmp, cur
+            k, ktmp = ktmp, k
+        shift += width
+    return cur
+
+
+def lex_order(*keys: npt.NDArray[np.generic]) -> I64:
+    """Like `np.lexsort(keys)` (last key primary) for non-negative int64 or float64 keys."""
+    n = keys[0].size
+    order = np.arange(n, dtype=np.int64)
+    for key in keys:
+        if key.dtype == np.float64:
+            u = _float_order(np.asarray(key, dtype=np.float64))
+            bits = 64
+        else:
+            u = key.astype(np.int64).view(np.uint64)
+            bits = max(1, int(key.max()).bit_length()) if n else 1
+        order = reorder(u, bits, order)
+    return order
+
+
+def _float_order(x: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
+    """Unsigned integers ordered as the floats (-0.0 and 0.0 equal)."""
+    bits = (x + 0.0).view(np.uint64)
+    neg = (bits >> np.uint64(63)).astype(bool)
+    return np.where(neg, ~bits, bits | np.uint64(1 << 63))
