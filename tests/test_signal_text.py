@@ -17,13 +17,13 @@ from infoops.detect.signals.near_duplicate import (
     DEFAULT_NEIGHBOURS,
     NearDuplicate,
     exact_jaccard,
-    lsh_candidates,
-    minhash_signatures,
     near_duplicate_clusters,
     shingle_hashes,
+    shingle_sets,
     word_hashes,
 )
 from infoops.detect.text import char_ngrams, jaccard, normalize, normalize_many, tokens
+from infoops.detect.textsim import kmins_band_keys, lsh_pairs, verify_pairs
 from infoops.registry import signals
 from infoops.store import Case
 
@@ -213,21 +213,57 @@ def test_minhash_estimates_jaccard() -> None:
     rng = random.Random(3)
     words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa"]
     texts = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(300)]
-    h, starts = shingle_hashes(texts)
-    sig = minhash_signatures(h, starts, num_perm=128)
+    h, bounds, _ = shingle_sets(texts, "chars", 3)
+    _, low = kmins_band_keys(h, bounds, 256, 32, 1)
     i = np.arange(0, 299)
     j = i + 1
-    est = (sig[i] == sig[j]).mean(axis=1)
+    agree = (low[i] == low[j]).mean(axis=1)
+    est = (agree - 1 / 256) / (1 - 1 / 256)  # b-bit MinHash: chance agreement of 8-bit values removed
     exact = exact_jaccard(texts, i, j)
     assert np.abs(est - exact).mean() < 0.05
-    same = minhash_signatures(*shingle_hashes([texts[0], texts[0]]))
-    assert (same[0] == same[1]).all()
+    keys, same = kmins_band_keys(*shingle_sets([texts[0], texts[0]], "chars", 3)[:2], 120, 20, 1)
+    assert (same[0] == same[1]).all() and (keys[0] == keys[1]).all()
+
+
+def test_shingle_hashes_are_the_character_ngram_sets() -> None:
+    texts = ["abcabcabc", "香港加油香港", "ab", "the same words the same words"]
+    h, starts = shingle_hashes(texts)
+    ends = [*starts[1:], h.size]
+    for k, t in enumerate(texts):
+        run = h[starts[k] : ends[k]]
+        assert (np.diff(run.astype(np.float64)) > 0).all() or run.size <= 1  # sorted, distinct
+        assert run.size == len(char_ngrams(t, 3))
+
+
+def test_verify_pairs_is_exact_jaccard() -> None:
+    rng = random.Random(9)
+    vocab = ["tea", "rain", "bus", "cat", "work", "lunch", "game", "香港", "台湾"]
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randint(3, 12))) for _ in range(200)]
+    h, bounds, _ = shingle_sets(texts, "chars", 3)
+    _, low = kmins_band_keys(h, bounds, 120, 20, 1)
+    i, j = np.triu_indices(len(texts), k=1)
+    i, j = i.astype(np.int64), j.astype(np.int64)
+    exact = exact_jaccard(texts, i, j)
+    got = verify_pairs(h, bounds, low, i, j, 0.0, 1.0)  # threshold 0: every pair checked exactly
+    assert np.allclose(got, exact)
+    got = verify_pairs(h, bounds, low, i, j, 0.8, 0.15)
+    assert ((got >= 0.8) == (exact >= 0.8)).mean() > 0.999  # the b-bit pre-check rarely drops a true pair
+    assert np.allclose(got[got >= 0.8], exact[got >= 0.8])
 
 
 def test_lsh_buckets_never_explode() -> None:
-    sig = np.zeros((5000, 64), dtype=np.uint32)  # 5,000 identical signatures: one giant bucket
-    i, j = lsh_candidates(sig, bands=16)
-    assert i.size <= (DEFAULT_NEIGHBOURS + 1) * 5000 and (i < j).all()
+    keys = np.zeros((5000, 20), dtype=np.uint64)  # 5,000 identical signatures: one giant bucket per band
+    i, j = lsh_pairs(keys, np.arange(5000, dtype=np.int64), DEFAULT_NEIGHBOURS)
+    assert i.size <= (DEFAULT_NEIGHBOURS + 1) * 5000 * 20 and (i < j).all()
+    assert np.unique(np.concatenate([i, j])).size == 5000  # everybody paired with someone
+
+
+def test_template_posted_as_20000_variants_does_not_explode() -> None:
+    # one template, 20,000 one-character variants: 2 * 10**8 similar pairs, but a bounded candidate set
+    texts = [f"the glorious harvest of the province is a great success number {k:05d}" for k in range(20_000)]
+    labels, stats = near_duplicate_clusters(texts)
+    assert stats["candidate_pairs"] <= (DEFAULT_NEIGHBOURS + 1) * 20_000 * 20
+    assert np.unique(labels).size == 1  # chained into one cluster all the same
 
 
 def test_near_duplicate_recall_against_exact_jaccard() -> None:

@@ -1,0 +1,319 @@
+"""Compiled kernels (numba) for the near-duplicate text signal.
+
+Shingles are 64-bit hashes in CSR form: `hashes` holds each text's run,
+`bounds` (int64, n + 1) where each run starts and ends. The kernels:
+
+- `char_shingle_sets`: character n-gram hashes of texts given as UTF-32 code
+  points (three 21-bit code points packed to a word, splitmix64 finaliser; a
+  text shorter than n is padded to one n-gram); `text_hashes`: a 64-bit hash
+  of each whole text (the texts' canonical rank);
+- `kmins_band_keys`: k-mins MinHash, ``min((a_r x + b_r) mod 2**32)`` for k
+  odd multipliers a_r (SIMD over r), one 64-bit key per band of k // bands
+  values, and the lowest 8 bits of every value (b-bit MinHash);
+- `lsh_pairs`: candidate pairs of texts sharing a band key, explosion-safe
+  (open addressing per band, only texts in shared buckets are sorted; at most
+  `neighbours` + 1 pairs per text and band);
+- `verify_pairs`: b-bit MinHash estimate first, exact Jaccard of the shingle
+  sets (runs sorted and de-duplicated on first use, then merged) for the
+  candidates that can reach the threshold.
+
+Kernels compile on first use and are cached next to this file (`cache=True`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+UInt64Array = npt.NDArray[np.uint64]
+UInt32Array = npt.NDArray[np.uint32]
+IntArray = npt.NDArray[np.int64]
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, inline="always")
+def _mix(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    """splitmix64 finaliser."""
+    x = (x ^ (x >> np.uint64(30))) * _M1
+    x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+@njit(cache=True)
+def sort_run_inplace(hashes: UInt64Array, lo: int, hi: int) -> int:  # pragma: no cover - compiled
+    """Sort hashes[lo:hi] and move its distinct values to the front; returns how many there are."""
+    if hi <= lo:
+        return 0
+    seg = hashes[lo:hi]
+    seg.sort()
+    u = 1
+    for i in range(1, hi - lo):
+        if seg[i] != seg[u - 1]:
+            seg[u] = seg[i]
+            u += 1
+    return u
+
+
+@njit(cache=True)
+def char_shingle_sets(
+    codes: UInt32Array, offsets: IntArray, order: IntArray, n: int, distinct: bool
+) -> tuple[UInt64Array, IntArray]:  # pragma: no cover - compiled
+    """Character `n`-gram hashes of texts `order[0], order[1], ...`; returns (hashes, bounds).
+
+    Text t is `codes[offsets[t]:offsets[t + 1]]`; a text shorter than n is
+    padded with code point 1 to one n-gram. With `distinct`, each run is
+    sorted and repeats are dropped; otherwise runs are in text order, repeats
+    kept (`sort_run_inplace` later, where needed).
+    """
+    m = order.size
+    total = 0
+    for k in range(m):
+        t = order[k]
+        total += max(offsets[t + 1] - offsets[t] - n + 1, 1)
+    out = np.empty(total, dtype=np.uint64)
+    bounds = np.empty(m + 1, dtype=np.int64)
+    pos = 0
+    for k in range(m):
+        t = order[k]
+        a = offsets[t]
+        length = offsets[t + 1] - a
+        count = max(length - n + 1, 1)
+        bounds[k] = pos
+        for i in range(count):
+            # code points fit in 21 bits: three to a word, mixed between words
+            h = np.uint64(n)
+            for j in range(n):
+                c = np.uint64(codes[a + i + j]) if i + j < length else np.uint64(1)
+                if j % 3 == 0 and j > 0:
+                    h = _mix(h)
+                h ^= c << np.uint64(21 * (j % 3) + 1)
+            out[pos + i] = _mix(h)
+        pos += sort_run_inplace(out, pos, pos + count) if distinct else count
+    bounds[m] = pos
+    return out[:pos].copy(), bounds
+
+
+@njit(cache=True)
+def text_hashes(codes: UInt32Array, offsets: IntArray) -> UInt64Array:  # pragma: no cover - compiled
+    """64-bit hash of each whole text (code points and length)."""
+    m = offsets.size - 1
+    out = np.empty(m, dtype=np.uint64)
+    for t in range(m):
+        h = _GOLD ^ np.uint64(offsets[t + 1] - offsets[t])
+        for i in range(offsets[t], offsets[t + 1]):
+            h = (h ^ np.uint64(codes[i])) * _M1
+            h ^= h >> np.uint64(29)
+        out[t] = _mix(h)
+    return out
+
+
+@njit(cache=True)
+def _grow(buf: IntArray, need: int) -> IntArray:  # pragma: no cover - compiled
+    if need <= buf.size:
+        return buf
+    out = np.empty(max(need, 2 * buf.size), dtype=np.int64)
+    out[: buf.size] = buf
+    return out
+
+
+@njit(cache=True)
+def kmins_band_keys(
+    hashes: UInt64Array, bounds: IntArray, k: int, bands: int, seed: int
+) -> tuple[UInt64Array, npt.NDArray[np.uint8]]:  # pragma: no cover - compiled
+    """One 64-bit key per text and band (n x bands) of a k-mins MinHash signature (k // bands rows a band).
+
+    Value r of a text is ``min((a_r x + b_r) mod 2**32)`` over its shingles x
+    (the upper 32 bits of each shingle hash; a_r odd, from `seed`): k
+    permutations of a random 32-bit code, computed 16 at a time (SIMD).
+    Also returns the lowest 8 bits of every value (n x k, "b-bit MinHash"),
+    enough to estimate the similarity of candidate pairs cheaply.
+    """
+    m = bounds.size - 1
+    rows = k // bands
+    rng_state = _mix(np.uint64(seed) + _GOLD)
+    a = np.empty(k, dtype=np.uint32)
+    b = np.empty(k, dtype=np.uint32)
+    for r in range(k):
+        rng_state = _mix(rng_state + _GOLD)
+        a[r] = np.uint32(rng_state & np.uint64(0xFFFFFFFF)) | np.uint32(1)
+        b[r] = np.uint32(rng_state >> np.uint64(32))
+    keys = np.empty((m, bands), dtype=np.uint64)
+    low = np.empty((m, k), dtype=np.uint8)
+    sig = np.empty(k, dtype=np.uint32)
+    s = _mix(np.uint64(seed) ^ _M2)
+    for t in range(m):
+        sig[:] = np.uint32(0xFFFFFFFF)
+        for p in range(bounds[t], bounds[t + 1]):
+            x = np.uint32(hashes[p] >> np.uint64(32))
+            for r in range(k):
+                v = np.uint32(a[r] * x + b[r])
+                if v < sig[r]:
+                    sig[r] = v
+        for g in range(bands):
+            acc = _mix(np.uint64(g) + s)
+            for r in range(rows):
+                acc = _mix(acc ^ np.uint64(sig[g * rows + r]))
+            keys[t, g] = acc
+        for r in range(k):
+            low[t, r] = np.uint8(sig[r] & np.uint32(0xFF))
+    return keys, low
+
+
+@njit(cache=True)
+def lsh_pairs(keys: UInt64Array, rank: IntArray, neighbours: int) -> tuple[IntArray, IntArray]:  # pragma: no cover
+    """Candidate pairs (i < j, repeats possible) of texts sharing a band key.
+
+    Per band, texts alone in their bucket are skipped; the others are sorted
+    by (bucket, key of the next band, `rank`) and each pairs with its bucket's
+    first text and its `neighbours` successors: at most ``neighbours + 1``
+    pairs per text and band, whatever the bucket size. `rank` (a permutation
+    of the texts, from their content) makes the pairs independent of the
+    order texts come in.
+    """
+    n, bands = keys.shape
+    size = 1
+    while size < 2 * n:
+        size <<= 1
+    slot_bits = 0
+    while (1 << slot_bits) < size:
+        slot_bits += 1
+    idx_bits = 1
+    while (1 << idx_bits) < n:
+        idx_bits += 1
+    mid_bits = 64 - slot_bits - idx_bits
+    left = np.empty(1 << 16, dtype=np.int64)
+    right = np.empty(1 << 16, dtype=np.int64)
+    npairs = 0
+    mask = size - 1
+    slot_key = np.zeros(size, dtype=np.uint64)
+    slot_used = np.zeros(size, dtype=np.bool_)
+    slot_count = np.zeros(size, dtype=np.int32)
+    where = np.empty(n, dtype=np.int64)
+    text_of = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        text_of[rank[i]] = i
+    for band in range(bands):
+        nxt = (band + 1) % bands
+        slot_used[:] = False
+        slot_count[:] = 0
+        for i in range(n):
+            x = keys[i, band]
+            p = np.int64(_mix(x) >> np.uint64(1)) & mask
+            while slot_used[p] and slot_key[p] != x:
+                p = (p + 1) & mask
+            if not slot_used[p]:
+                slot_used[p] = True
+                slot_key[p] = x
+            slot_count[p] += 1
+            where[i] = p
+        m = 0
+        for i in range(n):
+            if slot_count[where[i]] > 1:
+                m += 1
+        if m == 0:
+            continue
+        comp = np.empty(m, dtype=np.uint64)
+        q = 0
+        for i in range(n):
+            p = where[i]
+            if slot_count[p] > 1:
+                mid = (keys[i, nxt] >> np.uint64(64 - mid_bits)) if mid_bits > 0 else np.uint64(0)
+                comp[q] = (
+                    (np.uint64(p) << np.uint64(64 - slot_bits))
+                    | (mid << np.uint64(idx_bits))
+                    | np.uint64(rank[i])
+                )
+                q += 1
+        comp.sort()
+        need = npairs + m * (neighbours + 1)
+        left = _grow(left, need)
+        right = _grow(right, need)
+        idx_mask = np.uint64((1 << idx_bits) - 1)
+        head = 0
+        for a in range(m):
+            slot_a = comp[a] >> np.uint64(64 - slot_bits)
+            if slot_a != comp[head] >> np.uint64(64 - slot_bits):
+                head = a
+            ia = text_of[np.int64(comp[a] & idx_mask)]
+            for d in range(1, neighbours + 1):
+                b = a + d
+                if b >= m or (comp[b] >> np.uint64(64 - slot_bits)) != slot_a:
+                    break
+                ib = text_of[np.int64(comp[b] & idx_mask)]
+                left[npairs] = min(ia, ib)
+                right[npairs] = max(ia, ib)
+                npairs += 1
+            if a - head > neighbours:
+                ih = text_of[np.int64(comp[head] & idx_mask)]
+                left[npairs] = min(ia, ih)
+                right[npairs] = max(ia, ih)
+                npairs += 1
+    return left[:npairs].copy(), right[:npairs].copy()
+
+
+@njit(cache=True)
+def verify_pairs(
+    hashes: UInt64Array,
+    bounds: IntArray,
+    low: npt.NDArray[np.uint8],
+    i: IntArray,
+    j: IntArray,
+    threshold: float,
+    margin: float,
+) -> npt.NDArray[np.float64]:  # pragma: no cover - compiled
+    """Similarity of candidate pairs: exact Jaccard where it can reach `threshold`, else -1 or an upper bound.
+
+    Pairs whose b-bit MinHash estimate (8 bits of k values, chance agreement
+    1/256 removed) is below ``threshold - margin`` get -1 (first checked on
+    32 values against ``threshold - 2 margin``). The others get the
+    exact Jaccard of their shingle sets: runs are sorted and de-duplicated in
+    place the first time a text is checked (`hashes` is modified), and pairs
+    whose distinct sizes rule out the threshold get min/max size.
+    """
+    k = low.shape[1]
+    k0 = min(k, 32)
+    head = np.ascontiguousarray(low[:, :k0])  # 32 bytes a text: a rough first check
+    out = np.empty(i.size, dtype=np.float64)
+    chance = 1.0 / 256.0
+    need0 = ((threshold - 2.0 * margin) * (1.0 - chance) + chance) * k0
+    need = ((threshold - margin) * (1.0 - chance) + chance) * k
+    distinct = np.full(bounds.size - 1, -1, dtype=np.int64)
+    for p in range(i.size):
+        a, b = i[p], j[p]
+        same = 0
+        for r in range(k0):
+            same += head[a, r] == head[b, r]
+        if same < need0:
+            out[p] = -1.0
+            continue
+        for r in range(k0, k):
+            same += low[a, r] == low[b, r]
+        if same < need:
+            out[p] = -1.0
+            continue
+        for t in (a, b):
+            if distinct[t] < 0:
+                distinct[t] = sort_run_inplace(hashes, bounds[t], bounds[t + 1])
+        la, lb = distinct[a], distinct[b]
+        small, big = min(la, lb), max(la, lb)
+        if big == 0 or small < threshold * big:
+            out[p] = small / big if big else 0.0
+            continue
+        a0, a1, b0, b1 = bounds[a], bounds[a] + la, bounds[b], bounds[b] + lb
+        inter = 0
+        while a0 < a1 and b0 < b1:
+            x, y = hashes[a0], hashes[b0]
+            if x == y:
+                inter += 1
+                a0 += 1
+                b0 += 1
+            elif x < y:
+                a0 += 1
+            else:
+                b0 += 1
+        out[p] = inter / (la + lb - inter)
+    return out
