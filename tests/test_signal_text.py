@@ -22,7 +22,7 @@ from infoops.detect.signals.near_duplicate import (
     shingle_sets,
     word_hashes,
 )
-from infoops.detect.text import char_ngrams, jaccard, normalize, normalize_many, tokens
+from infoops.detect.text import _basic, char_ngrams, jaccard, normalize, normalize_many, tokens
 from infoops.detect.textsim import kmins_band_keys, lsh_pairs, verify_pairs
 from infoops.registry import signals
 from infoops.store import Case
@@ -65,6 +65,16 @@ def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
     assert "\n" not in once and once == once.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab @:/.RTrtWwHhps 臺\n")), max_size=30))
+def test_normalize_fast_path_equals_the_regular_expressions(text: str) -> None:
+    # texts without '@', '://' or 'www.' skip the regular expressions: same result as running them
+    from infoops.detect.text import RT_PREFIX, STRIP
+
+    slow = " ".join(STRIP.sub(" ", RT_PREFIX.sub("", text, count=1)).lower().split())
+    assert _basic(text) == slow
 
 
 def test_tokens_segment_chinese_and_words() -> None:

@@ -40,6 +40,10 @@ def to_simplified(text: str) -> str:
 
 
 def _basic(text: str) -> str:
+    if "@" not in text and "://" not in text:
+        low = text.lower()
+        if "www." not in low:  # no RT prefix, mention or URL can match: skip the regular expressions
+            return " ".join(low.split())
     s = RT_PREFIX.sub("", text, count=1)
     s = STRIP.sub(" ", s)
     return " ".join(s.lower().split())
