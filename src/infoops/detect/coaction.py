@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from abc import abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -147,25 +148,25 @@ class CoActionSignal(Signal):
         )
         stats: dict[str, Any] = dict(loaded.stats)
         n_acc = max(int(stats["accounts_active"]), 1)
-        real = local.weigh(loaded.acts, spec.window, spec.max_fanout, n_acc, self.min_shared)
-        stats["pairs"] = int((real.pairs.n_events >= self.min_shared).sum())
-        stats["_t_pairs"] = time.perf_counter()
-        stats["edges_raw"] = int(real.weight.size)
-        threshold = float(self.min_weight)
-        stats["null_edges"] = 0
-        if self.null != "none" and real.weight.size:
-            if self.null == "shuffle":
-                nacts: local.Actions | None = local.shuffled(loaded.acts, self.seed)
-            else:
-                nacts = local.shifted(con, spec, loaded.acts, self.seed)
-            null_arr = np.zeros(0)
-            if nacts is not None:
-                null_arr = local.weigh(
-                    nacts, spec.window, spec.max_fanout, n_acc, self.min_shared
-                ).weight
-            stats["null_edges"] = int(null_arr.size)
-            stats["null_max"] = float(null_arr.max()) if null_arr.size else 0.0
-            threshold = max(threshold, fdr_threshold(real.weight, null_arr, self.alpha))
+        args = (spec.window, spec.max_fanout, n_acc, self.min_shared)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the null model's pass runs beside the real one (the kernels release the GIL)
+            null_job = None
+            if self.null != "none":
+                null_job = pool.submit(
+                    local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args
+                )
+            real = local.weigh(loaded.acts, *args)
+            stats["pairs"] = int(real.pairs.n_events.size)
+            stats["_t_pairs"] = time.perf_counter()
+            stats["edges_raw"] = int(real.weight.size)
+            threshold = float(self.min_weight)
+            stats["null_edges"] = 0
+            if null_job is not None and real.weight.size:
+                null_arr = null_job.result()
+                stats["null_edges"] = int(null_arr.size)
+                stats["null_max"] = float(null_arr.max()) if null_arr.size else 0.0
+                threshold = max(threshold, fdr_threshold(real.weight, null_arr, self.alpha))
         pt = real.pairs
         idx = np.flatnonzero(real.keep)
         sel = real.weight >= threshold

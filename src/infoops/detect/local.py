@@ -334,6 +334,7 @@ def shifted(
         return None
     plan = shift_plan(float(acts.t.min()), float(acts.t.max()), spec.window or 0.0)
     name = spec.t("acts")
+    con = con.cursor()  # own connection: this may run beside the caller's thread
     con.register(name, pa.table({"account_id": acts.acc, "object": acts.obj, "post_id": acts.post,
                                  "n_obj": acts.n_obj, "t": acts.t}))
     try:
@@ -350,6 +351,24 @@ def shifted(
         return Actions(acc, obj64, t, post, n_obj, obj64)
     lab = _labels(obj, n_obj)
     return Actions(acc, lab, t, post, n_obj, lab)
+
+
+def null_weights(
+    con: duckdb.DuckDBPyConnection,
+    spec: sql.CoActionSQL,
+    acts: Actions,
+    null: str,
+    seed: int,
+    window: float | None,
+    max_fanout: int | None,
+    n_accounts: int,
+    min_shared: int,
+) -> F64:
+    """Edge weights under the null model ("shuffle" or "shift"), as `weigh` gives the real ones."""
+    nacts = shuffled(acts, seed) if null == "shuffle" else shifted(con, spec, acts, seed)
+    if nacts is None:
+        return np.zeros(0)
+    return weigh(nacts, window, max_fanout, n_accounts, min_shared).weight
 
 
 # -- evidence -----------------------------------------------------------------------------------

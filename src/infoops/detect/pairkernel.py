@@ -4,8 +4,8 @@ The pairing step emits every co-action as one packed 64-bit key
 `(src << (b_acc + b_lab)) | (dst << b_lab) | object_label`. When a pair needs
 `min_shared` distinct objects, a first pass counts the pairs in a small hashed
 table (saturating 8-bit counts: a bucket over-counts, never under-counts) and
-the second pass writes only the rows whose bucket reached `min_shared`: the
-memory held is the surviving rows, not every co-action.
+the second pass writes only the rows whose bucket reached `min_shared`, which
+the sort then compacts.
 
 Compiled once per machine (`cache=True`: next to this file, or in numba's
 per-user cache when the package directory is read-only).
@@ -57,16 +57,13 @@ def emit_keys(
     table_bits: int,
     min_count: int,
 ) -> I64:  # pragma: no cover - compiled
-    """Packed keys of the co-actions (a != b) whose pair bucket holds >= min_count (0: all)."""
+    """Packed keys of the co-actions (a != b) whose pair bucket holds >= min_count (0: all).
+
+    Written into a buffer of one slot per co-action (O(n * max_fanout)), returned
+    as a view of the filled part (the caller's sort copies it).
+    """
     shift = 64 - table_bits
-    n = 0
-    for i in range(acc.size):  # pass 1: how many
-        a = acc[i]
-        for k in range(1, cnt[i] + 1):
-            b = acc[i + k]
-            if a != b and (min_count <= 0 or table[_bucket(min(a, b), max(a, b), shift)] >= min_count):
-                n += 1
-    out = np.empty(n, dtype=np.int64)
+    out = np.empty(cnt.sum(), dtype=np.int64)
     n = 0
     s1 = b_acc + b_lab
     for i in range(acc.size):
@@ -81,7 +78,7 @@ def emit_keys(
                 continue
             out[n] = (lo << s1) | (hi << b_lab) | la
             n += 1
-    return out
+    return out[:n]
 
 
 @njit(cache=True, nogil=True)
@@ -126,7 +123,14 @@ def group_sorted(
     return pair[:n_pairs], n_ev[:n_pairs], dot[:n_pairs], starts[:n_pairs], rows[:n_rows]
 
 
-RADIX_BITS = 11  # digit width of the LSD radix sorts (2048 buckets: the counts stay in L1)
+RADIX_BITS = 12  # widest digit of the LSD radix sorts (4096 counts: they stay in L1)
+
+
+@njit(cache=True, nogil=True)
+def _digit(bits: int) -> int:  # pragma: no cover - compiled
+    """Digit width: the fewest passes of at most RADIX_BITS, spread evenly."""
+    passes = max(1, (bits + RADIX_BITS - 1) // RADIX_BITS)
+    return (bits + passes - 1) // passes
 
 
 @njit(cache=True, nogil=True)
@@ -136,8 +140,9 @@ def radix_sort(keys: I64, bits: int) -> I64:  # pragma: no cover - compiled
     src = keys.copy()
     dst = np.empty_like(src)
     shift = 0
+    digit = _digit(bits)
     while shift < bits:
-        width = min(RADIX_BITS, bits - shift)
+        width = min(digit, bits - shift)
         mask = (1 << width) - 1
         counts = np.zeros((1 << width) + 1, dtype=np.int64)
         for i in range(n):
@@ -163,8 +168,9 @@ def reorder(key: npt.NDArray[np.uint64], bits: int, order: I64) -> I64:  # pragm
     k = key[cur]
     ktmp = np.empty_like(k)
     shift = 0
+    digit = _digit(bits)
     while shift < bits:
-        width = min(RADIX_BITS, bits - shift)
+        width = min(digit, bits - shift)
         mask = np.uint64((1 << width) - 1)
         sh = np.uint64(shift)
         counts = np.zeros((1 << width) + 1, dtype=np.int64)
