@@ -143,3 +143,31 @@ def test_ring_members_and_domain_members() -> None:
     links = {("N", "a"): (4, 3), ("N", "b"): (4, 1), ("N", "c"): (1, 1)}
     assert members_showing("single_domain", cols, [0, 1, 2], "N", [], {}, {}, links) == {"a"}
     assert members_showing("templated_text", cols, [0, 1, 2], "N", [], {"b": 0.9, "c": 0.1}, {}, {}) == {"b"}
+
+
+def test_member_that_reposts_the_core_far_more_than_the_case_does_joins_it(fresh_case: Case) -> None:
+    """Outside the ring, an ordinary-looking member that reposts the ring 4 times among 20
+    reposts (the rest of the case never does) boosts it: it is flagged; a member that
+    reposted it once is not."""
+    w = _World(23)
+    _background(w)
+    ring = [w.account(f"r{k}") for k in range(12)]
+    _ring(w, ring, likes=0)
+    ring_posts = [(p, a) for p, a, k in zip(w.posts["post_id"], w.posts["account_id"], w.posts["kind"], strict=True)
+                  if a in ring and k == "post"]
+    first: dict[str, str] = {}
+    for p, a in zip(w.posts["post_id"], w.posts["account_id"], strict=True):
+        if a.startswith("bg"):
+            first.setdefault(a, p)
+    bg_posts = [(p, a) for a, p in first.items()]  # one post each of many ordinary accounts
+    booster, once = w.account("x0"), w.account("x1")
+    for a, n_ring in ((booster, 4), (once, 1)):
+        w.engaged(a, 20)
+        for p, b in ring_posts[:n_ring]:
+            w.post(a, 0, "repost", (p, b))
+        for p, b in bg_posts[20 * n_ring:20 * n_ring + 20 - n_ring]:
+            w.post(a, 0, "repost", (p, b))
+    w.store(fresh_case, {"N0001": [*ring, booster, once]})
+    attribute_case(fresh_case, "r1", [])
+    flagged = {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
+    assert flagged == {*ring, booster}

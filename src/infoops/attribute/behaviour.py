@@ -23,6 +23,10 @@ MEMBER_DOMAIN_MIN_LINKS = 2
 SERVE_MIN_OUT = 3
 SERVE_MIN_IN = 5
 SERVE_SHARE = 0.5
+# a member boosts a network (or its core) when it reposts it at least BOOST_MIN times and
+# BOOST_LIFT times as often as the case's other accounts repost the network
+BOOST_MIN = 3
+BOOST_LIFT = 10.0
 
 BEHAVIOUR_TEXT = {
     "reciprocal_amplification": "take part in returned reposts between members",
@@ -70,9 +74,10 @@ def members_showing(
 
 
 def serving_members(pairs: list[tuple[str, str, int]], core: set[str], cols: dict[str, list[Any]],
-                    row_of: dict[str, int]) -> set[str]:
+                    row_of: dict[str, int], background_rate: float | None = None) -> set[str]:
     """Members outside `core` that mostly boost it (at least half of their 3+ reposts are
-    of core accounts) or that it mostly boosts (at least half of the 5+ reposts they get
+    of core accounts), or, given the rate at which the case's other accounts repost the
+    network, that repost the core BOOST_MIN+ times and BOOST_LIFT times that often, or that it mostly boosts (at least half of the 5+ reposts they get
     come from core accounts); repeated until nothing changes, the added members counting
     as core. Acting inside the network is not enough: an organic community merged with
     an operation reposts itself too."""
@@ -89,7 +94,10 @@ def serving_members(pairs: list[tuple[str, str, int]], core: set[str], cols: dic
         new = set()
         for a, n in to_core.items():
             i = row_of[a]
-            if n >= SERVE_MIN_OUT and n >= SERVE_SHARE * (cols["n_repost"][i] + cols["n_quote"][i]):
+            out = cols["n_repost"][i] + cols["n_quote"][i]
+            if n >= SERVE_MIN_OUT and n >= SERVE_SHARE * out:
+                new.add(a)
+            elif background_rate is not None and n >= BOOST_MIN and n >= BOOST_LIFT * background_rate * out:
                 new.add(a)
         for a, n in from_core.items():
             if n >= SERVE_MIN_IN and n >= SERVE_SHARE * cols["reposts_received"][row_of[a]]:

@@ -23,6 +23,8 @@ from infoops.attribute.attach import attach_satellites
 from infoops.attribute.attach import insert_attached as _insert_attached
 from infoops.attribute.behaviour import (
     BEHAVIOUR_TEXT,
+    BOOST_LIFT,
+    BOOST_MIN,
     SERVE_SHARE,
     members_showing,
     serving_members,
@@ -68,8 +70,7 @@ PERIPHERAL_MAX_EVIDENCE = 0.35
 EDGE_ALIGNMENT = 0.5
 # ... a member boosts the network when most of its reposts are of members, or when it reposts
 # members at least BOOST_MIN times and BOOST_LIFT times as often as the case's other accounts do
-BOOST_MIN = 3
-BOOST_LIFT = 10.0
+# (behaviour.BOOST_MIN, BOOST_LIFT)
 # members outside a mixed network's core and peripheral members score at most this,
 # below the takedown threshold (flagged.MIN_MEMBER_SCORE)
 EXCLUDED_CAP = 0.25
@@ -137,6 +138,8 @@ class _Behaviour:
     office: dict[str, float]
     links: dict[tuple[str, str], tuple[int, int]]
     tops: dict[str, str]
+    # per network: share of the other accounts' reposts that are of its members
+    rate: dict[str, float]
 
     def showing(self, name: str, cols: dict[str, list[Any]], idx: list[int], nid: str) -> set[str]:
         return members_showing(name, cols, idx, nid, self.pairs.get(nid, []), self.dup, self.office, self.links)
@@ -175,9 +178,9 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
                                  pairs.get(nid, []), domains.get(nid))
     office = F.account_office_share(con, {n: v.offset for n, v in verdicts.items()})
     member_links = F.member_domain_links(con, {n: d[1] for n, d in domains.items()})
-    beh = _Behaviour(pairs, dup, office, member_links, {n: d[1] for n, d in domains.items()})
-    align = F.network_alignment(con)
     bg_rate = F.background_repost_rate(con)
+    beh = _Behaviour(pairs, dup, office, member_links, {n: d[1] for n, d in domains.items()}, bg_rate)
+    align = F.network_alignment(con)
     med_align = {nid: float(np.median([align.get((nid, cols["account_id"][i]), 0.0) for i in idx]))
                  for nid, idx in by_net.items()}
     rep = F.in_network_reposts(con).to_pydict()
@@ -322,7 +325,7 @@ def _check_mixed(con: duckdb.DuckDBPyConnection, v: NetworkVerdict, cols: dict[s
         return
     ids, how, sub = best
     v.core = set(ids)
-    served = serving_members(pairs, v.core, cols, row_of)
+    served = serving_members(pairs, v.core, cols, row_of, beh.rate.get(v.network_id))
     v.core |= served
     v.whole_score = v.score
     v.score, v.label, v.offset, v.batch_days, v.evidence = sub.score, sub.label, sub.offset, sub.batch_days, sub.evidence
@@ -353,7 +356,7 @@ def _restrict_to_behaviour(v: NetworkVerdict, cols: dict[str, list[Any]], row_of
     ids = beh.showing(v.led_by, cols, idx, v.network_id)
     if len(ids) < MIXED_MIN_CORE or len(ids) == len(idx):
         return
-    core = ids | serving_members(beh.pairs.get(v.network_id, []), ids, cols, row_of)
+    core = ids | serving_members(beh.pairs.get(v.network_id, []), ids, cols, row_of, beh.rate.get(v.network_id))
     if len(core) == len(idx):
         return
     v.core = core
