@@ -128,3 +128,57 @@ def test_reposting_attached_amplifiers_is_no_tie() -> None:
         case.close()
         assert set(amps) <= got
         assert not {f"fan{i}" for i in range(20)} & got
+
+
+def test_light_amplifiers_of_a_big_operation_are_found() -> None:
+    """Light amplifiers are found once the heavy ones stop inflating the network's share.
+
+    The co-action network is forty accounts pushing ten voices; thirty heavy amplifiers
+    boost the voices too (their amplifications make the voices look popular), twenty
+    light ones amplify three voices among nine ordinary accounts each. Voices join
+    first, then the heavy amplifiers, then -- with the heavy ones out of the pool of
+    non-members -- the light ones.
+    """
+    rng = np.random.default_rng(11)
+    p = Planted()
+    found = [f"ring{i}" for i in range(40)]
+    voices = [f"voice{i}" for i in range(10)]
+    heavy = [f"heavy{i}" for i in range(30)]
+    light = [f"light{i}" for i in range(20)]
+    people = [f"person{i}" for i in range(600)]
+    authors = [f"author{i}" for i in range(300)]
+
+    def repost(acc: str, author: str) -> None:
+        p.post(acc, float(rng.uniform(0, 86400 * 10)), "repost", f"ref-{author}-{p._n}")
+        p.rows[-1]["ref_account_id"] = author
+
+    for acc in found:
+        for v in voices:
+            repost(acc, v)
+    for acc in heavy:
+        for v in rng.choice(voices, size=6, replace=False):
+            repost(acc, str(v))
+    for acc in light:
+        for v in rng.choice(voices, size=3, replace=False):
+            repost(acc, str(v))
+        for a in rng.choice(authors, size=9, replace=False):
+            repost(acc, str(a))
+    for acc in people:
+        for a in rng.choice(authors, size=int(rng.integers(3, 12)), replace=False):
+            repost(acc, str(a))
+    case = p.load(Case.memory())
+    mem = pa.table(
+        {
+            "network_id": ["N0001"] * len(found),
+            "account_id": found,
+            "centrality": [1.0] * len(found),
+        }
+    )
+    res = attach_amplifiers(case.con, mem)
+    case.close()
+    got = set(res.memberships.column("account_id").to_pylist())
+    assert set(voices) <= got
+    assert set(heavy) <= got
+    assert len(set(light) & got) >= 15
+    assert len(set(people) & got) <= 6  # tests at a false discovery rate of 0.01
+    assert res.stats["attach_rounds"] >= 3
