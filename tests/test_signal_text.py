@@ -366,6 +366,8 @@ def test_clusters_do_not_depend_on_input_order(shingles: str) -> None:
     same = {(a, b) for a in range(0, 500, 7) for b in range(0, 500, 11) if labels[a] == labels[b]}
     inv = {p: k for k, p in enumerate(perm)}
     assert same == {(a, b) for a in range(0, 500, 7) for b in range(0, 500, 11) if relabels[inv[a]] == relabels[inv[b]]}
+    # the cluster ids themselves (the signal's object ids, which seed the null model) are the same too
+    assert [int(relabels[inv[a]]) for a in range(len(texts))] == labels.tolist()
 
 
 def test_near_duplicate_shift_null_recomputes_episodes(fresh_case: Case) -> None:

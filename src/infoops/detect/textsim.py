@@ -22,6 +22,10 @@ Kernels compile on first use and are cached next to this file (`cache=True`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
@@ -120,32 +124,36 @@ def _grow(buf: IntArray, need: int) -> IntArray:  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
-def kmins_band_keys(
-    hashes: UInt64Array, bounds: IntArray, k: int, bands: int, seed: int
-) -> tuple[UInt64Array, npt.NDArray[np.uint8]]:  # pragma: no cover - compiled
-    """One 64-bit key per text and band (n x bands) of a k-mins MinHash signature (k // bands rows a band).
-
-    Value r of a text is ``min((a_r x + b_r) mod 2**32)`` over its shingles x
-    (the upper 32 bits of each shingle hash; a_r odd, from `seed`): k
-    permutations of a random 32-bit code, computed 16 at a time (SIMD).
-    Also returns the lowest 8 bits of every value (n x k, "b-bit MinHash"),
-    enough to estimate the similarity of candidate pairs cheaply.
-    """
-    m = bounds.size - 1
-    rows = k // bands
-    rng_state = _mix(np.uint64(seed) + _GOLD)
+@njit(cache=True, nogil=True)
+def _multipliers(k: int, seed: int) -> tuple[UInt32Array, UInt32Array]:  # pragma: no cover - compiled
+    state = _mix(np.uint64(seed) + _GOLD)
     a = np.empty(k, dtype=np.uint32)
     b = np.empty(k, dtype=np.uint32)
     for r in range(k):
-        rng_state = _mix(rng_state + _GOLD)
-        a[r] = np.uint32(rng_state & np.uint64(0xFFFFFFFF)) | np.uint32(1)
-        b[r] = np.uint32(rng_state >> np.uint64(32))
-    keys = np.empty((m, bands), dtype=np.uint64)
-    low = np.empty((m, k), dtype=np.uint8)
+        state = _mix(state + _GOLD)
+        a[r] = np.uint32(state & np.uint64(0xFFFFFFFF)) | np.uint32(1)
+        b[r] = np.uint32(state >> np.uint64(32))
+    return a, b
+
+
+@njit(cache=True, nogil=True)
+def kmins_fill(
+    hashes: UInt64Array,
+    bounds: IntArray,
+    seed: int,
+    lo: int,
+    hi: int,
+    keys: UInt64Array,
+    low: npt.NDArray[np.uint8],
+) -> None:  # pragma: no cover - compiled
+    """`kmins_band_keys` for texts lo..hi-1, written into `keys` and `low` (threads may fill disjoint ranges)."""
+    bands = keys.shape[1]
+    k = low.shape[1]
+    rows = k // bands
+    a, b = _multipliers(k, seed)
     sig = np.empty(k, dtype=np.uint32)
     s = _mix(np.uint64(seed) ^ _M2)
-    for t in range(m):
+    for t in range(lo, hi):
         sig[:] = np.uint32(0xFFFFFFFF)
         for p in range(bounds[t], bounds[t + 1]):
             x = np.uint32(hashes[p] >> np.uint64(32))
@@ -160,11 +168,39 @@ def kmins_band_keys(
             keys[t, g] = acc
         for r in range(k):
             low[t, r] = np.uint8(sig[r] & np.uint32(0xFF))
+
+
+def kmins_band_keys(
+    hashes: UInt64Array, bounds: IntArray, k: int, bands: int, seed: int, threads: int = 1
+) -> tuple[UInt64Array, npt.NDArray[np.uint8]]:
+    """One 64-bit key per text and band (n x bands) of a k-mins MinHash signature (k // bands rows a band).
+
+    Value r of a text is ``min((a_r x + b_r) mod 2**32)`` over its shingles x
+    (the upper 32 bits of each shingle hash; a_r odd, from `seed`): k
+    permutations of a random 32-bit code, computed 16 at a time (SIMD).
+    Also returns the lowest 8 bits of every value (n x k, "b-bit MinHash"),
+    enough to estimate the similarity of candidate pairs cheaply.
+    """
+    m = bounds.size - 1
+    keys = np.empty((m, bands), dtype=np.uint64)
+    low = np.empty((m, k), dtype=np.uint8)
+    in_parallel(lambda lo, hi: kmins_fill(hashes, bounds, seed, lo, hi, keys, low), m, threads)
     return keys, low
 
 
-@njit(cache=True)
-def lsh_pairs(keys: UInt64Array, rank: IntArray, neighbours: int) -> tuple[IntArray, IntArray]:  # pragma: no cover
+def in_parallel(work: Callable[[int, int], Any], n: int, threads: int) -> list[Any]:
+    """work(lo, hi) over `threads` contiguous slices of range(n), in threads (the kernels release the GIL)."""
+    cuts = [n * q // max(threads, 1) for q in range(max(threads, 1) + 1)]
+    if threads <= 1 or n < 1000:
+        return [work(0, n)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(work, cuts[:-1], cuts[1:]))
+
+
+@njit(cache=True, nogil=True)
+def lsh_pairs(
+    keys: UInt64Array, rank: IntArray, neighbours: int, band_lo: int = 0, band_hi: int = -1
+) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
     """Candidate pairs (i < j, repeats possible) of texts sharing a band key.
 
     Per band, texts alone in their bucket are skipped; the others are sorted
@@ -172,9 +208,11 @@ def lsh_pairs(keys: UInt64Array, rank: IntArray, neighbours: int) -> tuple[IntAr
     first text and its `neighbours` successors: at most ``neighbours + 1``
     pairs per text and band, whatever the bucket size. `rank` (a permutation
     of the texts, from their content) makes the pairs independent of the
-    order texts come in.
+    order texts come in. Only bands band_lo..band_hi-1 (all by default).
     """
     n, bands = keys.shape
+    if band_hi < 0:
+        band_hi = bands
     size = 1
     while size < 2 * n:
         size <<= 1
@@ -196,7 +234,7 @@ def lsh_pairs(keys: UInt64Array, rank: IntArray, neighbours: int) -> tuple[IntAr
     text_of = np.empty(n, dtype=np.int64)
     for i in range(n):
         text_of[rank[i]] = i
-    for band in range(bands):
+    for band in range(band_lo, band_hi):
         nxt = (band + 1) % bands
         slot_used[:] = False
         slot_count[:] = 0
@@ -255,34 +293,27 @@ def lsh_pairs(keys: UInt64Array, rank: IntArray, neighbours: int) -> tuple[IntAr
     return left[:npairs].copy(), right[:npairs].copy()
 
 
-@njit(cache=True)
-def verify_pairs(
-    hashes: UInt64Array,
-    bounds: IntArray,
+@njit(cache=True, nogil=True)
+def bbit_check(
     low: npt.NDArray[np.uint8],
+    head: npt.NDArray[np.uint8],
     i: IntArray,
     j: IntArray,
-    threshold: float,
-    margin: float,
-) -> npt.NDArray[np.float64]:  # pragma: no cover - compiled
-    """Similarity of candidate pairs: exact Jaccard where it can reach `threshold`, else -1 or an upper bound.
-
-    Pairs whose b-bit MinHash estimate (8 bits of k values, chance agreement
-    1/256 removed) is below ``threshold - margin`` get -1 (first checked on
-    32 values against ``threshold - 2 margin``). The others get the
-    exact Jaccard of their shingle sets: runs are sorted and de-duplicated in
-    place the first time a text is checked (`hashes` is modified), and pairs
-    whose distinct sizes rule out the threshold get min/max size.
-    """
+    floor0: float,
+    floor: float,
+    lo: int,
+    hi: int,
+    out: npt.NDArray[np.float64],
+    needed: npt.NDArray[np.bool_],
+) -> None:  # pragma: no cover - compiled
+    """Pairs lo..hi-1: out = -1 where the b-bit estimate on the `head` values is below `floor0` or on all
+    values below `floor`; else -2, both texts marked in `needed`."""
     k = low.shape[1]
-    k0 = min(k, 32)
-    head = np.ascontiguousarray(low[:, :k0])  # 32 bytes a text: a rough first check
-    out = np.empty(i.size, dtype=np.float64)
+    k0 = head.shape[1]
     chance = 1.0 / 256.0
-    need0 = ((threshold - 2.0 * margin) * (1.0 - chance) + chance) * k0
-    need = ((threshold - margin) * (1.0 - chance) + chance) * k
-    distinct = np.full(bounds.size - 1, -1, dtype=np.int64)
-    for p in range(i.size):
+    need0 = (floor0 * (1.0 - chance) + chance) * k0
+    need = (floor * (1.0 - chance) + chance) * k
+    for p in range(lo, hi):
         a, b = i[p], j[p]
         same = 0
         for r in range(k0):
@@ -295,9 +326,38 @@ def verify_pairs(
         if same < need:
             out[p] = -1.0
             continue
-        for t in (a, b):
-            if distinct[t] < 0:
-                distinct[t] = sort_run_inplace(hashes, bounds[t], bounds[t + 1])
+        out[p] = -2.0
+        needed[a] = True
+        needed[b] = True
+
+
+@njit(cache=True, nogil=True)
+def sort_needed(
+    hashes: UInt64Array, bounds: IntArray, needed: npt.NDArray[np.bool_], lo: int, hi: int, distinct: IntArray
+) -> None:  # pragma: no cover - compiled
+    """Sort and de-duplicate the runs of the needed texts lo..hi-1 in place; their distinct sizes into `distinct`."""
+    for t in range(lo, hi):
+        if needed[t]:
+            distinct[t] = sort_run_inplace(hashes, bounds[t], bounds[t + 1])
+
+
+@njit(cache=True, nogil=True)
+def exact_check(
+    hashes: UInt64Array,
+    bounds: IntArray,
+    distinct: IntArray,
+    i: IntArray,
+    j: IntArray,
+    threshold: float,
+    lo: int,
+    hi: int,
+    out: npt.NDArray[np.float64],
+) -> None:  # pragma: no cover - compiled
+    """Pairs lo..hi-1 marked -2: exact Jaccard of the sorted distinct runs (min/max size where sizes rule it out)."""
+    for p in range(lo, hi):
+        if out[p] != -2.0:
+            continue
+        a, b = i[p], j[p]
         la, lb = distinct[a], distinct[b]
         small, big = min(la, lb), max(la, lb)
         if big == 0 or small < threshold * big:
@@ -316,4 +376,37 @@ def verify_pairs(
             else:
                 b0 += 1
         out[p] = inter / (la + lb - inter)
+
+
+def verify_pairs(
+    hashes: UInt64Array,
+    bounds: IntArray,
+    low: npt.NDArray[np.uint8],
+    i: IntArray,
+    j: IntArray,
+    threshold: float,
+    margin: float,
+    threads: int = 1,
+) -> npt.NDArray[np.float64]:
+    """Similarity of candidate pairs: exact Jaccard where it can reach `threshold`, else -1 or an upper bound.
+
+    Pairs whose b-bit MinHash estimate (8 bits of k values, chance agreement
+    1/256 removed) is below ``threshold - margin`` get -1 (first checked on
+    32 values against ``threshold - 2 margin``). The others get the exact
+    Jaccard of their shingle sets: the runs of the texts involved are sorted
+    and de-duplicated in place (`hashes` is modified), and pairs whose
+    distinct sizes rule out the threshold get min/max size.
+    """
+    n = bounds.size - 1
+    head = np.ascontiguousarray(low[:, : min(low.shape[1], 32)])  # 32 bytes a text: a rough first check
+    out = np.empty(i.size, dtype=np.float64)
+    needed = np.zeros(n, dtype=np.bool_)
+    distinct = np.full(n, -1, dtype=np.int64)
+    in_parallel(
+        lambda lo, hi: bbit_check(low, head, i, j, threshold - 2 * margin, threshold - margin, lo, hi, out, needed),
+        i.size,
+        threads,
+    )
+    in_parallel(lambda lo, hi: sort_needed(hashes, bounds, needed, lo, hi, distinct), n, threads)
+    in_parallel(lambda lo, hi: exact_check(hashes, bounds, distinct, i, j, threshold, lo, hi, out), i.size, threads)
     return out

@@ -32,6 +32,7 @@ Identical texts fall in the same cluster, so this signal includes
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import zlib
@@ -53,6 +54,7 @@ from infoops.detect.signals.identical_text import (
 from infoops.detect.text import char_ngrams, jaccard
 from infoops.detect.textsim import (
     char_shingle_sets,
+    in_parallel,
     kmins_band_keys,
     lsh_pairs,
     text_hashes,
@@ -180,8 +182,14 @@ def near_duplicate_clusters(
     seed: int = 1,
     neighbours: int = DEFAULT_NEIGHBOURS,
     shingles: str = DEFAULT_SHINGLES,
+    threads: int | None = None,
 ) -> tuple[IntArray, dict[str, Any]]:
-    """Cluster id of each (distinct) text: connected components of the near-duplicate pairs."""
+    """Cluster id of each (distinct) text: connected components of the near-duplicate pairs.
+
+    `threads` (default: the machine's cores) run the MinHash, LSH and check
+    kernels on slices of the texts, bands and pairs; the result does not
+    depend on it.
+    """
     n = len(texts)
     if shingles not in SHINGLES:
         raise ValueError(f"shingles must be one of {SHINGLES}, got {shingles!r}")
@@ -192,11 +200,14 @@ def near_duplicate_clusters(
     t0 = time.perf_counter()
     h, bounds, rank = shingle_sets(texts, shingles, ngram)
     t1 = time.perf_counter()
-    keys, low = kmins_band_keys(h, bounds, num_perm, bands, seed)
+    threads = max(1, min(os.cpu_count() or 1, bands)) if threads is None else threads
+    keys, low = kmins_band_keys(h, bounds, num_perm, bands, seed, threads)
     t2 = time.perf_counter()
-    i, j = lsh_pairs(keys, rank, neighbours)
+    parts = in_parallel(lambda lo, hi: lsh_pairs(keys, rank, neighbours, lo, hi), bands, threads)
+    i = np.concatenate([p[0] for p in parts])
+    j = np.concatenate([p[1] for p in parts])
     t3 = time.perf_counter()
-    jac = verify_pairs(h, bounds, low, i, j, threshold, VERIFY_MARGIN)
+    jac = verify_pairs(h, bounds, low, i, j, threshold, VERIFY_MARGIN, threads)
     ok = jac >= threshold
     n_exact = int((jac >= 0).sum())
     i, j = i[ok], j[ok]
@@ -204,7 +215,13 @@ def near_duplicate_clusters(
     i, j = key // n, key % n
     t4 = time.perf_counter()
     graph = coo_matrix((np.ones(i.size, dtype=np.int8), (i, j)), shape=(n, n))
-    n_comp, labels = connected_components(graph, directed=False)
+    n_comp, comp = connected_components(graph, directed=False)
+    # number clusters by their first text in rank order: ids independent of the input order
+    first = np.full(n_comp, n, dtype=np.int64)
+    np.minimum.at(first, comp, rank)
+    renumber = np.empty(n_comp, dtype=np.int64)
+    renumber[np.argsort(first)] = np.arange(n_comp)
+    labels = renumber[comp]
     sizes = np.bincount(labels)
     stats = {
         "ngrams": int(h.size),
