@@ -46,6 +46,8 @@ GOAL_RSS_GB = 8.0
 WINDOW = 60.0
 SIMILARITY = 0.8
 PEER_SIMILAR_LIMIT = 1_000_000
+# co_similar_tweet at 1M posts on the issue author's data (issue 3): the 50x goal is against this
+PEER_SIMILAR_ANCHOR_S = 312.0
 
 
 # -- child processes -------------------------------------------------------------------------
@@ -264,6 +266,13 @@ def table(res: dict[str, Any]) -> None:
         t.add_row("near_duplicate (all pairs) vs co_similar_tweet", f"{ex['near_duplicate']['seconds']:.2f} s",
                   f"{st['seconds']:.1f} s", f"{st['seconds'] / ex['near_duplicate']['seconds']:.0f}x",
                   f"recall of the peer's {st['pairs']:,} pairs: {st['recall_of_peer_pairs']}")
+    nd = sig.get("near_duplicate", {})
+    if nd.get("seconds"):
+        anchor = PEER_SIMILAR_ANCHOR_S * res["posts_requested"] / 1e6
+        t.add_row("near_duplicate (default) vs issue 3's anchor", f"{nd['seconds']:.2f} s (CPU {nd.get('cpu_s', 0):.1f} s)",
+                  f"{anchor:.0f} s", f"{anchor / nd['seconds']:.0f}x",
+                  f"goal >= 50x: {'met' if anchor / nd['seconds'] >= 50 else 'MISSED'} (co_similar_tweet, "
+                  f"{PEER_SIMILAR_ANCHOR_S:.0f} s per 1M posts on the issue author's data)")
     r = ex["recall_vs_exact"]
     t.add_row("near-duplicate recall vs exact Jaccard", "", "", "",
               f"{r['recall']} ({r['found']:,} of {r['true_pairs']:,} pairs with J >= {SIMILARITY}, "
