@@ -195,7 +195,6 @@ def test_empty_input_gives_no_edges_in_both_engines(fresh_case: Case) -> None:
     assert_same(a, b)
 
 
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_wide_key_fallback_gives_the_same_edges(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys too wide for 64 bits take the numpy grouping: same edges as the compiled path."""

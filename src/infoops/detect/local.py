@@ -102,7 +102,9 @@ def _by_rank(col: pa.ChunkedArray | pa.Array, rank: I64) -> pa.Array:
     return arr.take(pa.array(pos))
 
 
-def _first_per_group(key: I64, *vals: npt.NDArray[np.generic]) -> tuple[I64, list[npt.NDArray[np.generic]]]:
+def _first_per_group(
+    key: I64, *vals: npt.NDArray[np.generic]
+) -> tuple[I64, list[npt.NDArray[np.generic]]]:
     """Sorted distinct keys and, per key, the minimum of each of `vals`."""
     order = np.argsort(key, kind="stable")
     k = key[order]
@@ -118,7 +120,11 @@ def load_actions(
 ) -> Loaded:
     """The actions of `actions_sql` coded and filtered as `sql.filter_actions` does."""
     tab = con.sql(actions_sql).to_arrow_table()
-    acc_col, obj_col, post_col = tab.column("account_id"), tab.column("object"), tab.column("post_id")
+    acc_col, obj_col, post_col = (
+        tab.column("account_id"),
+        tab.column("object"),
+        tab.column("post_id"),
+    )
     acc_rank, post_rank, obj_r = _rank(acc_col), _rank(post_col, False), _rank(obj_col)
     acc_r, post_r = acc_rank, post_rank
     obj_valid = np.asarray(obj_col.is_valid(), dtype=bool)
@@ -193,7 +199,9 @@ def _labels(obj: npt.NDArray[np.generic], n_obj: I64) -> I64:
 KEY_BITS = 63
 
 
-def sorted_actions(acts: Actions, window: float | None, max_fanout: int | None) -> tuple[I64, I64, I64]:
+def sorted_actions(
+    acts: Actions, window: float | None, max_fanout: int | None
+) -> tuple[I64, I64, I64]:
     """Accounts and object labels in (object, t, account, post id) order, and each action's
     number of partners: the next `min(last - i, max_fanout)` actions, `last` being the last
     action on the same object with `t2 <= t1 + window` (found by a search over (object, t) as
@@ -206,7 +214,9 @@ def sorted_actions(acts: Actions, window: float | None, max_fanout: int | None) 
     else:
         t = acts.t[order]
         z = obj.astype(np.float64) + 1j * t
-        last = np.searchsorted(z, obj.astype(np.float64) + 1j * (t + float(window)), side="right") - 1
+        last = (
+            np.searchsorted(z, obj.astype(np.float64) + 1j * (t + float(window)), side="right") - 1
+        )
     cnt = (last - np.arange(n)).astype(np.int64)
     if max_fanout is not None:
         np.minimum(cnt, int(max_fanout), out=cnt)
@@ -214,7 +224,12 @@ def sorted_actions(acts: Actions, window: float | None, max_fanout: int | None) 
 
 
 def pair_table(
-    acts: Actions, window: float | None, max_fanout: int | None, n_accounts: int, idf: F64, min_shared: int
+    acts: Actions,
+    window: float | None,
+    max_fanout: int | None,
+    n_accounts: int,
+    idf: F64,
+    min_shared: int,
 ) -> PairTable:
     """Steps 2-3 (`sql.pair_sql` + `sql.edge_weights_sql`): distinct (pair, object) rows and per
     pair the sum of idf and the count, pairs with fewer than `min_shared` objects dropped."""
@@ -230,7 +245,9 @@ def pair_table(
         table = pairkernel.count_pairs(acc, cnt, bits)
     else:
         table = np.zeros(1, dtype=np.uint8)
-    keys = pairkernel.emit_keys(acc, lab, cnt, b_acc, b_lab, table, bits, min_shared if min_shared > 1 else 0)
+    keys = pairkernel.emit_keys(
+        acc, lab, cnt, b_acc, b_lab, table, bits, min_shared if min_shared > 1 else 0
+    )
     keys = pairkernel.radix_sort(keys, 2 * b_acc + b_lab)
     pair, n_ev, dot, starts, rows = pairkernel.group_sorted(keys, b_lab, idf, max(1, min_shared))
     return PairTable(pair >> b_acc, pair & ((1 << b_acc) - 1), dot, n_ev, starts, rows)
@@ -275,7 +292,9 @@ def norms(acts: Actions, idf: F64, n_accounts: int) -> F64:
     return np.asarray(s, dtype=np.float64)
 
 
-def cosine(pt: PairTable, s: F64, present: npt.NDArray[np.bool_], min_shared: int) -> tuple[npt.NDArray[np.bool_], F64]:
+def cosine(
+    pt: PairTable, s: F64, present: npt.NDArray[np.bool_], min_shared: int
+) -> tuple[npt.NDArray[np.bool_], F64]:
     """Mask of the pairs `cosine_sql` keeps, and their shrunk cosine weights."""
     m = float(np.median(s[present])) if present.any() else 0.0
     sa, sb = s[pt.src], s[pt.dst]
@@ -300,7 +319,9 @@ class Weighted:
     weight: F64  # for the kept pairs
 
 
-def weigh(acts: Actions, window: float | None, max_fanout: int | None, n_accounts: int, min_shared: int) -> Weighted:
+def weigh(
+    acts: Actions, window: float | None, max_fanout: int | None, n_accounts: int, min_shared: int
+) -> Weighted:
     """Steps 2-3 and the cosine for one pass."""
     idf = idf_table(acts, n_accounts)
     pt = pair_table(acts, window, max_fanout, n_accounts, idf, min_shared)
@@ -335,8 +356,18 @@ def shifted(
     plan = shift_plan(float(acts.t.min()), float(acts.t.max()), spec.window or 0.0)
     name = spec.t("acts")
     con = con.cursor()  # own connection: this may run beside the caller's thread
-    con.register(name, pa.table({"account_id": acts.acc, "object": acts.obj, "post_id": acts.post,
-                                 "n_obj": acts.n_obj, "t": acts.t}))
+    con.register(
+        name,
+        pa.table(
+            {
+                "account_id": acts.acc,
+                "object": acts.obj,
+                "post_id": acts.post,
+                "n_obj": acts.n_obj,
+                "t": acts.t,
+            }
+        ),
+    )
     try:
         res = con.sql(sql.source_sql(spec, sql.shifted_time_sql(plan, seed))).fetchnumpy()
     finally:
@@ -377,34 +408,16 @@ def null_weights(
 def evidence(loaded: Loaded, pt: PairTable, kept: I64, max_evidence: int) -> pa.ListArray:
     """Post ids behind each kept pair (`sql.evidence_sql`): each side's first post on each of
     the `max_evidence / 2` rarest objects the pair shares, distinct, rarest object first."""
-    half = max(1, max_evidence // 2)
     acts = loaded.acts
     width = np.int64(int(acts.obj.max()) + 1 if acts.obj.size else 1)
     first_key, (first_post,) = _first_per_group(acts.acc * width + acts.obj, acts.post)
-    c = np.minimum(pt.n_events[kept], half)
-    n_rows = int(c.sum())
-    within = np.arange(n_rows) - np.repeat(np.cumsum(c) - c, c)
-    rows = np.repeat(pt.starts[kept], c) + within
-    lab = pt.row_obj[rows]
-    pa_ = first_post[np.searchsorted(first_key, np.repeat(pt.src[kept], c) * width + lab)]
-    pb_ = first_post[np.searchsorted(first_key, np.repeat(pt.dst[kept], c) * width + lab)]
-    vals = np.column_stack([pa_, pb_]).ravel()
-    list_id = np.repeat(np.arange(kept.size, dtype=np.int64), 2 * c)
-    if np.bincount(first_post).max(initial=0) > 1:  # a post on several objects: dedup
-        vals, list_id = _distinct_within(vals, list_id, len(loaded.post_ids))
-    counts = np.bincount(list_id, minlength=kept.size)
-    pos = np.arange(vals.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    short = pos < max_evidence
-    vals, counts = vals[short], np.bincount(list_id[short], minlength=kept.size)
-    offsets = np.zeros(kept.size + 1, dtype=np.int32)
-    np.cumsum(counts, out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets), loaded.post_ids.take(pa.array(vals - 1)))
-
-
-def _distinct_within(vals: I64, list_id: I64, n_vals: int) -> tuple[I64, I64]:
-    """Drop repeated values inside each list, keeping the first occurrence and the order."""
-    key = list_id * np.int64(n_vals + 1) + vals
-    order = np.argsort(key, kind="stable")
-    dup = np.zeros(key.size, dtype=bool)
-    dup[order[1:]] = key[order][1:] == key[order][:-1]
-    return vals[~dup], list_id[~dup]
+    first_acc = first_key // width
+    acc_start = np.searchsorted(first_acc, np.arange(int(first_acc.max(initial=0)) + 2))
+    offsets, vals = _kernels().evidence_lists(
+        kept, pt.starts, pt.n_events, pt.src, pt.dst, pt.row_obj,
+        acc_start, first_key % width, np.asarray(first_post, dtype=np.int64),
+        max(1, max_evidence // 2), max_evidence,
+    )  # fmt: skip
+    return pa.ListArray.from_arrays(
+        pa.array(offsets.astype(np.int32)), loaded.post_ids.take(pa.array(vals - 1))
+    )

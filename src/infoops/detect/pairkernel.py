@@ -211,3 +211,50 @@ def _float_order(x: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
     bits = (x + 0.0).view(np.uint64)
     neg = (bits >> np.uint64(63)).astype(bool)
     return np.where(neg, ~bits, bits | np.uint64(1 << 63))
+
+
+@njit(cache=True, nogil=True)
+def evidence_lists(
+    kept: I64,
+    starts: I64,
+    n_events: I64,
+    src: I64,
+    dst: I64,
+    row_lab: I64,
+    acc_start: I64,
+    first_lab: I64,
+    first_post: I64,
+    half: int,
+    max_evidence: int,
+) -> tuple[I64, I64]:  # pragma: no cover - compiled
+    """Offsets and post ranks of each kept pair's evidence: both sides' first post on each of
+    the pair's `half` first objects (rarest first), distinct, at most `max_evidence`.
+
+    `first_lab[acc_start[a]:acc_start[a + 1]]` are account a's object labels, sorted,
+    and `first_post` its first post on each.
+    """
+    total = 0
+    for e in kept:
+        total += 2 * min(n_events[e], half)
+    out = np.empty(total, dtype=np.int64)
+    offsets = np.zeros(kept.size + 1, dtype=np.int64)
+    n = 0
+    for q in range(kept.size):
+        e = kept[q]
+        base = n
+        for r in range(starts[e], starts[e] + min(n_events[e], half)):
+            lab = row_lab[r]
+            for side in range(2):
+                a = src[e] if side == 0 else dst[e]
+                lo, hi = acc_start[a], acc_start[a + 1]
+                post = first_post[lo + np.searchsorted(first_lab[lo:hi], lab)]
+                dup = False
+                for x in range(base, n):
+                    if out[x] == post:
+                        dup = True
+                        break
+                if not dup and n - base < max_evidence:
+                    out[n] = post
+                    n += 1
+        offsets[q + 1] = n
+    return offsets, out[:n]
