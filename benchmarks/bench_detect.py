@@ -97,6 +97,10 @@ def worker_exact(case_dir: Path, out: Path, window: float, queries: int) -> None
             ("co_repost", CoRepost(window=window, max_fanout=None, min_activity=1, min_shared=1, null="none")),
             ("near_duplicate", NearDuplicate(window=window, max_fanout=None, min_activity=1, min_shared=1, null="none",
                                              threshold=SIMILARITY)),
+            # the relational reference engine of the co-action signals, for the engine comparison
+            ("co_repost_sql", CoRepost(window=window, max_fanout=None, min_activity=1, min_shared=1, null="none",
+                                       engine="sql")),
+            ("co_repost_default_sql", CoRepost(engine="sql")),
         ):
             t0, c0 = time.perf_counter(), time.process_time()
             sig.fit(case.con)
@@ -258,6 +262,15 @@ def table(res: dict[str, Any]) -> None:
         t.add_row("co_repost (all pairs) vs co_retweet", f"{ex_s:.2f} s", f"{rt['seconds']:.1f} s",
                   f"{rt['seconds'] / ex_s:.0f}x", f"pair sets equal: {rt['equal_to_co_repost']} "
                   f"({rt['pairs']:,} peer pairs; only ours {rt['only_ours']}, only peer {rt['only_peer']})")
+    if "co_repost_sql" in ex:
+        loc, ref = sig.get("co_repost", {}), ex["co_repost_default_sql"]
+        t.add_row("co_repost engines, default: local vs sql", f"{loc.get('seconds', float('nan')):.2f} s "
+                  f"(CPU {loc.get('cpu_s', float('nan')):.1f} s)", f"{ref['seconds']:.2f} s (CPU {ref['cpu_s']:.1f} s)",
+                  f"{ref['seconds'] / loc['seconds']:.1f}x" if loc.get("seconds") else "", "sql = infoops.detect.sql")
+        loc, ref = ex["co_repost"], ex["co_repost_sql"]
+        t.add_row("co_repost engines, all pairs: local vs sql", f"{loc['seconds']:.2f} s (CPU {loc['cpu_s']:.1f} s)",
+                  f"{ref['seconds']:.2f} s (CPU {ref['cpu_s']:.1f} s)", f"{ref['seconds'] / loc['seconds']:.1f}x",
+                  f"{loc['pairs']:,} and {ref['pairs']:,} pairs")
     if "co_similar_tweet" in peer:
         st = peer["co_similar_tweet"]
         nd_s = sig.get("near_duplicate", {}).get("seconds", float("nan"))
