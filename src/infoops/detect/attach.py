@@ -23,8 +23,8 @@ amplifiers (operations repost ordinary accounts to blend in: being over-represen
 among an account's amplifiers does not make it the network's voice) -- and both
 directions share one BH procedure. The
 rounds repeat until no account joins (at most `rounds`): attached voices become
-targets for amplifiers (amplifiers of newly attached core accounts) and attached
-amplifiers sources for voices, while a round's attached accounts leave the pool
+targets for amplifiers (amplifiers of newly attached core accounts; voices are
+tied to co-action members only), while a round's attached accounts leave the pool
 of non-members whose amplifications set `p_N` -- a network with many amplifiers
 inflates its own share of all amplifications, which hides the lighter
 amplifiers until the heavier ones are counted as members. An amplifier of an
@@ -58,13 +58,14 @@ class AttachResult:
 
 
 # direction -> (column of the tested account, column of the member it is tied to, the kinds of
-# member that count as ties: an amplifier ties to the accounts the network produces and pushes,
-# a voice to the accounts that co-act or amplify -- never a chain of amplifiers of amplifiers)
+# member that count as ties: an amplifier ties to the co-action members and the voices they
+# push; a voice only to co-action members -- attachment evidence is never built on other
+# attached amplifiers, so no chain of amplifiers of amplifiers forms)
 DIRECTIONS = {
     # account -> the members it amplifies (an amplifier of the network)
     "amplifies": ("account_id", "ref_account_id", ("core", "voice")),
     # account <- the members amplifying it (a voice the network pushes: its core)
-    "amplified_by": ("ref_account_id", "account_id", ("core", "amplifier")),
+    "amplified_by": ("ref_account_id", "account_id", ("core",)),
 }
 
 
