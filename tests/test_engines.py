@@ -207,3 +207,28 @@ def test_wide_key_fallback_gives_the_same_edges(seed: int, monkeypatch: pytest.M
     assert_same_edges(packed, wide)
     assert_same(wide, make(engine="sql").fit(case.con))
     case.close()
+
+
+def test_small_emit_chunks_give_the_same_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Co-actions written a few at a time (bounded buffers) give the same edges as one buffer."""
+    case, _ = planted_case("repost", seed=6, groups=2, n_background=150)
+    whole = CoRepost().fit(case.con)
+    monkeypatch.setattr(local, "EMIT_CHUNK", 7)
+    chunked = CoRepost().fit(case.con)
+    assert whole.edges_.num_rows > 0
+    assert_same_edges(whole, chunked)
+    case.close()
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 1000, 50_000])
+def test_radix_sorts_match_numpy(n: int) -> None:
+    from infoops.detect import pairkernel
+
+    rng = np.random.default_rng(n)
+    keys = rng.integers(0, 2**45, n)
+    assert np.array_equal(pairkernel.radix_sort(keys, 45), np.sort(keys))
+    a = rng.integers(0, 7, n)
+    b = rng.normal(size=n).round(1)  # many ties, negative values, zeros
+    b[: n // 4] = -0.0
+    c = rng.integers(0, 3000, n)
+    assert np.array_equal(pairkernel.lex_order(c, b, a), np.lexsort((c, b, a)))

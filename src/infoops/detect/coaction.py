@@ -269,12 +269,14 @@ class CoActionSignal(Signal):
 
 
 def _shuffled(con: duckdb.DuckDBPyConnection, acts: str, seed: int) -> pa.Table:
-    """The actions with (object, time) slots permuted among accounts (`shuffle_without_duplicates`).
+    """The actions with objects permuted among accounts (`shuffle_without_duplicates`).
 
-    Every object keeps its number of actions and their times (a viral burst
-    stays a burst), every account its number of actions; which account fills
-    which slot is random. Co-actions that survive this are what activity and
-    burstiness explain by chance.
+    Every object keeps its number of actions, every account its number of
+    actions; which account acts on which object is random. Each null action on
+    an object takes the object's `n_obj` and the time of its first action (in
+    (account, object, t, post) order), so all null actions on an object share
+    one time. Co-actions that survive this are what activity and object
+    popularity explain by chance. (`local.shuffled` is the same on arrays.)
     """
     tab = con.sql(
         f"SELECT account_id, object, post_id, n_obj, t FROM {sql.ident(acts)} ORDER BY account_id, object, t, post_id"

@@ -8,13 +8,15 @@ integer codes, and every later step runs on arrays:
    actions (the SQL engine's `row_number() OVER (ORDER BY account_id)`);
    objects acted on by a single account are dropped; objects are relabelled
    by (popularity, object) so that label order is idf-descending order;
-2. **windowed pairing, explosion-safe** (`pair_rows`): actions sorted by
-   (object, t, account, post id); pass `k` pairs every action with the action
-   `k` places later on the same object while it lies within the window
-   (`t2 <= t1 + window`, the SQL RANGE frame) and `k <= max_fanout`; the
-   passes stop when no action has a partner left, so cost and memory are
+2. **windowed pairing, explosion-safe** (`sorted_actions`, `pair_table`):
+   actions sorted by (object, t, account, post id) (LSD radix sorts); one
+   binary search over (object, t) finds each action's last partner within the
+   window (`t2 <= t1 + window`, the SQL RANGE frame); each action pairs with the
+   next `min(last - i, max_fanout)` actions, so cost and memory are
    O(n * max_fanout) whatever the popularity distribution;
-3. **aggregation** (`aggregate`): one sort of packed (src, dst, object) keys
+3. **aggregation** (`pair_table`, compiled kernels in `infoops.detect.pairkernel`):
+   every co-action becomes a packed (src, dst, object) key (when `min_shared > 1`
+   only those whose pair can reach it, by a hashed pre-count); one radix sort
    gives the distinct (pair, object) rows, per-pair idf sums and counts, and,
    within each pair, its objects rarest first (for the evidence);
 4. the shrunk cosine (`infoops.detect.coaction.cosine_sql`), the null models
@@ -197,6 +199,8 @@ def _labels(obj: npt.NDArray[np.generic], n_obj: I64) -> I64:
 
 # packed (src, dst, object) keys must fit in a signed 64-bit integer; else the numpy fallback
 KEY_BITS = 63
+# co-actions emitted per buffer (8 bytes each) before the pair filter
+EMIT_CHUNK = 1 << 24
 
 
 def sorted_actions(
@@ -245,10 +249,18 @@ def pair_table(
         table = pairkernel.count_pairs(acc, cnt, bits)
     else:
         table = np.zeros(1, dtype=np.uint8)
-    keys = pairkernel.emit_keys(
-        acc, lab, cnt, b_acc, b_lab, table, bits, min_shared if min_shared > 1 else 0
-    )
-    keys = pairkernel.radix_sort(keys, 2 * b_acc + b_lab)
+    # bounded buffers: co-actions written (and filtered) EMIT_CHUNK at a time
+    cum = np.cumsum(cnt)
+    cuts = np.searchsorted(cum, np.arange(EMIT_CHUNK, total, EMIT_CHUNK), side="left")
+    bounds = np.unique(np.concatenate([[0], cuts + 1, [acc.size]]).clip(0, acc.size))
+    min_count = min_shared if min_shared > 1 else 0
+    parts = [
+        pairkernel.emit_keys(acc, lab, cnt, lo, hi, b_acc, b_lab, table, bits, min_count)
+        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ]
+    keys = parts[0] if len(parts) == 1 else np.concatenate([np.zeros(0, np.int64), *parts])
+    del parts
+    keys = pairkernel.radix_sort(keys, 2 * b_acc + b_lab, True)
     pair, n_ev, dot, starts, rows = pairkernel.group_sorted(keys, b_lab, idf, max(1, min_shared))
     return PairTable(pair >> b_acc, pair & ((1 << b_acc) - 1), dot, n_ev, starts, rows)
 

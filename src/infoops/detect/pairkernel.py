@@ -51,22 +51,21 @@ def emit_keys(
     acc: I64,
     lab: I64,
     cnt: I64,
+    lo_i: int,
+    hi_i: int,
     b_acc: int,
     b_lab: int,
     table: npt.NDArray[np.uint8],
     table_bits: int,
     min_count: int,
 ) -> I64:  # pragma: no cover - compiled
-    """Packed keys of the co-actions (a != b) whose pair bucket holds >= min_count (0: all).
-
-    Written into a buffer of one slot per co-action (O(n * max_fanout)), returned
-    as a view of the filled part (the caller's sort copies it).
-    """
+    """Packed keys of the co-actions of actions lo_i..hi_i-1 (a != b) whose pair bucket holds
+    >= min_count (0: all), in a buffer of one slot per co-action, trimmed (a copy)."""
     shift = 64 - table_bits
-    out = np.empty(cnt.sum(), dtype=np.int64)
+    out = np.empty(cnt[lo_i:hi_i].sum(), dtype=np.int64)
     n = 0
     s1 = b_acc + b_lab
-    for i in range(acc.size):
+    for i in range(lo_i, hi_i):
         a = acc[i]
         la = lab[i]
         for k in range(1, cnt[i] + 1):
@@ -78,7 +77,7 @@ def emit_keys(
                 continue
             out[n] = (lo << s1) | (hi << b_lab) | la
             n += 1
-    return out[:n]
+    return out[:n].copy()
 
 
 @njit(cache=True, nogil=True)
@@ -134,10 +133,13 @@ def _digit(bits: int) -> int:  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def radix_sort(keys: I64, bits: int) -> I64:  # pragma: no cover - compiled
-    """Non-negative int64 keys < 2**bits, sorted (LSD radix; digits that never vary are skipped)."""
+def radix_sort(keys: I64, bits: int, inplace: bool = False) -> I64:  # pragma: no cover
+    """Non-negative int64 keys < 2**bits, sorted (LSD radix; digits that never vary are skipped).
+
+    `inplace`: use (and clobber) `keys` as one of the two buffers.
+    """
     n = keys.size
-    src = keys.copy()
+    src = keys if inplace else keys.copy()
     dst = np.empty_like(src)
     shift = 0
     digit = _digit(bits)
