@@ -97,3 +97,21 @@ def test_an_amplifier_that_mostly_blends_in_is_kept(fresh_case: Case) -> None:
     _posts(fresh_case, rows)
     attribute_case(fresh_case, "r1", [])
     assert "amp-x" in {r[0] for r in flagged_accounts(con).fetchall()}
+
+
+def test_attached_blend_in_targets_stay_out(fresh_case: Case) -> None:
+    """Ordinary accounts in no network that the operation reposts many times are attached to
+    it as satellites (the operation boosts them), but they post nothing on its agenda: they
+    stay out of the takedown set like any peripheral member."""
+    w = build_world(fresh_case, seed=23)
+    targets = w.organic[:5]
+    rows: list[tuple[str, str, str, list[str], str | None]] = [
+        (f"blend-{t}-{k}", w.io_amp[k], "repost", [], t) for t in targets for k in range(8)]
+    _posts(fresh_case, rows)
+    attribute_case(fresh_case, "r1", [])
+    reasons = dict(fresh_case.con.execute(
+        "SELECT account_id, reasons FROM memberships WHERE network_id = 'N0001'").fetchall())
+    assert all(any("attached outside detection" in r for r in reasons[a]) for a in targets)
+    flagged = {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
+    assert not flagged & set(targets)
+    assert flagged >= set(w.io_core) | set(w.io_amp)

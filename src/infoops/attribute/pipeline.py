@@ -216,7 +216,7 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
             if v.core is not None and aid not in v.core:
                 score = min(0.5 * (v.whole_score or 0.0) * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score), EXCLUDED_CAP)
                 extra = ["outside the network's operation-like core"]
-            elif v.label == "inauthentic" and aid not in attached and _peripheral(
+            elif v.label == "inauthentic" and _peripheral(
                     cols, i, made, a_score, align.get((nid, aid), 0.0), med_align[nid], bg_rate.get(nid, 0.0)):
                 score = min(0.5 * score, EXCLUDED_CAP)
                 extra = [f"peripheral: no operation traits, does not boost the network, and only "
