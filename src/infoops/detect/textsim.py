@@ -5,8 +5,8 @@ Shingles are 64-bit hashes in CSR form: `hashes` holds each text's run,
 
 - `char_shingle_sets`: character n-gram hashes of texts given as UTF-32 code
   points (three 21-bit code points packed to a word, splitmix64 finaliser; a
-  text shorter than n is padded to one n-gram); `text_hashes`: a 64-bit hash
-  of each whole text (the texts' canonical rank);
+  text shorter than n is padded to one n-gram); `run_hashes`: a 64-bit hash
+  of each text's shingle multiset (the texts' canonical rank);
 - `kmins_band_keys`: k-mins MinHash, ``min((a_r x + b_r) mod 2**32)`` for k
   odd multipliers a_r (SIMD over r), one 64-bit key per band of k // bands
   values, and the lowest 8 bits of every value (b-bit MinHash);
@@ -102,16 +102,16 @@ def char_shingle_sets(
 
 
 @njit(cache=True)
-def text_hashes(codes: UInt32Array, offsets: IntArray) -> UInt64Array:  # pragma: no cover - compiled
-    """64-bit hash of each whole text (code points and length)."""
-    m = offsets.size - 1
+def run_hashes(hashes: UInt64Array, bounds: IntArray) -> UInt64Array:  # pragma: no cover - compiled
+    """64-bit hash of each run's multiset of shingle hashes (order-free sum of mixed values, and its size)."""
+    m = bounds.size - 1
     out = np.empty(m, dtype=np.uint64)
     for t in range(m):
-        h = _GOLD ^ np.uint64(offsets[t + 1] - offsets[t])
-        for i in range(offsets[t], offsets[t + 1]):
-            h = (h ^ np.uint64(codes[i])) * _M1
-            h ^= h >> np.uint64(29)
-        out[t] = _mix(h)
+        acc = np.uint64(0)
+        for p in range(bounds[t], bounds[t + 1]):
+            x = hashes[p]
+            acc += (x ^ (x >> np.uint64(29))) * _M1
+        out[t] = _mix(acc ^ np.uint64(bounds[t + 1] - bounds[t]))
     return out
 
 

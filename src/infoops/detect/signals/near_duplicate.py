@@ -57,7 +57,7 @@ from infoops.detect.textsim import (
     in_parallel,
     kmins_band_keys,
     lsh_pairs,
-    text_hashes,
+    run_hashes,
     verify_pairs,
 )
 from infoops.registry import signals
@@ -139,19 +139,21 @@ def shingle_sets(texts: list[str], shingles: str, ngram: int) -> tuple[UInt64Arr
 
     Text k's shingles are ``hashes[bounds[k]:bounds[k + 1]]``: character
     `ngram`-grams ("chars") or word tokens ("words"). The rank orders texts
-    by a 64-bit hash of their code points: ties in candidate generation are
-    broken by it, so results do not depend on the order texts come in.
+    by a 64-bit hash of their shingle multiset: ties in candidate generation
+    are broken by it, so results do not depend on the order texts come in
+    (except among texts with the very same shingles, which are similar anyway).
     """
     if shingles not in SHINGLES:
         raise ValueError(f"shingles must be one of {SHINGLES}, got {shingles!r}")
-    codes, offsets = utf32(texts)
-    rank = np.empty(len(texts), dtype=np.int64)
-    rank[np.argsort(text_hashes(codes, offsets), kind="stable")] = np.arange(len(texts))
     if shingles == "chars":
+        codes, offsets = utf32(texts)
         h, bounds = char_shingle_sets(codes, offsets, np.arange(len(texts), dtype=np.int64), ngram, False)
-        return h, bounds, rank
-    wh, starts = word_hashes(texts)
-    return wh, np.append(starts, wh.size).astype(np.int64), rank
+    else:
+        h, starts = word_hashes(texts)
+        bounds = np.append(starts, h.size).astype(np.int64)
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[np.argsort(run_hashes(h, bounds), kind="stable")] = np.arange(len(texts))
+    return h, bounds, rank
 
 
 def exact_jaccard(
