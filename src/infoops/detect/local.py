@@ -177,9 +177,10 @@ def _kernels() -> ModuleType:
 
 
 def _distinct(key: I64) -> I64:
-    """Sorted distinct values of non-negative keys (radix sort; numpy's hashed `unique` is slow here)."""
+    """Sorted distinct values of non-negative keys, sorting `key` in place (radix; numpy's hashed
+    `unique` is slower here)."""
     if key.size:
-        key = _kernels().radix_sort(key, max(1, int(key.max()).bit_length()))
+        key = _kernels().radix_sort(key, max(1, int(key.max()).bit_length()), True)
     head = np.ones(key.size, dtype=bool)
     np.not_equal(key[1:], key[:-1], out=head[1:])
     return key[head]
