@@ -20,6 +20,7 @@ from infoops.detect.signals.near_duplicate import (
     near_duplicate_clusters,
     shingle_hashes,
     shingle_sets,
+    utf32,
     word_hashes,
 )
 from infoops.detect.text import _basic, char_ngrams, jaccard, normalize, normalize_many, tokens
@@ -243,6 +244,20 @@ def test_shingle_hashes_are_the_character_ngram_sets() -> None:
         run = h[starts[k] : ends[k]]
         assert (np.diff(run.astype(np.float64)) > 0).all() or run.size <= 1  # sorted, distinct
         assert run.size == len(char_ngrams(t, 3))
+
+
+def test_arrow_texts_decode_like_python_strings() -> None:
+    texts = ["plain ascii", "香港加油 ❤️ 😂 ok", "", "é ß Ω 𝔘𝔫𝔦", "x" * 40]
+    for arr in (pa.array(texts), pa.array(["drop me", *texts])[1:], pa.array(texts, pa.large_string())):
+        codes, offsets = utf32(arr)
+        ref_codes, ref_offsets = utf32(texts)
+        assert codes.tolist() == ref_codes.tolist() and offsets.tolist() == ref_offsets.tolist()
+    rng = random.Random(4)
+    many = [" ".join(rng.choice(["香港", "vote", "😂", "tea", "rain"]) for _ in range(8)) for _ in range(300)]
+    many = sorted(set(many))
+    assert near_duplicate_clusters(pa.array(many))[0].tolist() == near_duplicate_clusters(many)[0].tolist()
+    with pytest.raises(ValueError):
+        utf32(pa.array(["a", None]))
 
 
 def test_verify_pairs_is_exact_jaccard() -> None:

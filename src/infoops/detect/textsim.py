@@ -102,6 +102,46 @@ def char_shingle_sets(
 
 
 @njit(cache=True)
+def utf8_code_points(data: npt.NDArray[np.uint8], offsets: IntArray) -> tuple[UInt32Array, IntArray]:  # pragma: no cover
+    """Decode valid UTF-8 strings (Arrow layout: `data` bytes, n + 1 byte `offsets`) to code points.
+
+    Returns the code points of all strings and where each string starts and
+    ends in them (n + 1 offsets), as `utf32` does for Python strings.
+    """
+    n = offsets.size - 1
+    codes = np.empty(offsets[n] - offsets[0], dtype=np.uint32)
+    out = np.empty(n + 1, dtype=np.int64)
+    q = 0
+    for t in range(n):
+        out[t] = q
+        p = offsets[t]
+        end = offsets[t + 1]
+        while p < end:
+            b0 = np.uint32(data[p])
+            if b0 < 0x80:
+                c = b0
+                p += 1
+            elif b0 < 0xE0:
+                c = ((b0 & 0x1F) << 6) | (np.uint32(data[p + 1]) & 0x3F)
+                p += 2
+            elif b0 < 0xF0:
+                c = ((b0 & 0x0F) << 12) | ((np.uint32(data[p + 1]) & 0x3F) << 6) | (np.uint32(data[p + 2]) & 0x3F)
+                p += 3
+            else:
+                c = (
+                    ((b0 & 0x07) << 18)
+                    | ((np.uint32(data[p + 1]) & 0x3F) << 12)
+                    | ((np.uint32(data[p + 2]) & 0x3F) << 6)
+                    | (np.uint32(data[p + 3]) & 0x3F)
+                )
+                p += 4
+            codes[q] = c
+            q += 1
+    out[n] = q
+    return codes[:q].copy(), out
+
+
+@njit(cache=True)
 def run_hashes(hashes: UInt64Array, bounds: IntArray) -> UInt64Array:  # pragma: no cover - compiled
     """64-bit hash of each run's multiset of shingle hashes (order-free sum of mixed values, and its size)."""
     m = bounds.size - 1

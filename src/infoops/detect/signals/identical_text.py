@@ -36,9 +36,10 @@ from infoops.registry import signals
 DEFAULT_TEXT_WINDOW = 3600.0
 DEFAULT_MIN_CHARS = 16
 
-# Maps the distinct normalised texts (those long enough) to object ids; returns
-# an int64 id per text (-1: not an object) and figures for stats_.
-ObjectMapper = Callable[[list[str]], tuple[np.ndarray, dict[str, Any]]]
+# Maps the distinct normalised texts (those long enough; an Arrow string array
+# without nulls) to object ids; returns an int64 id per text (-1: not an object)
+# and figures for stats_.
+ObjectMapper = Callable[[pa.Array], tuple[np.ndarray, dict[str, Any]]]
 
 
 @dataclass
@@ -93,7 +94,7 @@ def text_actions(
     keep = pc.greater_equal(pc.utf8_length(norm), min_chars)
     enc = pc.if_else(keep, norm, pa.scalar(None, pa.string())).dictionary_encode()
     tid = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    distinct: list[str] = enc.dictionary.to_pylist()
+    distinct = enc.dictionary
     stats: dict[str, Any] = {
         "raw_texts_distinct": len(norm),
         "texts_too_short": len(norm) - int(pc.sum(keep).as_py() or 0),

@@ -36,10 +36,11 @@ import os
 import re
 import time
 import zlib
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -58,6 +59,7 @@ from infoops.detect.textsim import (
     kmins_band_keys,
     lsh_pairs,
     run_hashes,
+    utf8_code_points,
     verify_pairs,
 )
 from infoops.registry import signals
@@ -75,6 +77,8 @@ DEFAULT_SHINGLES = "chars"
 
 UInt64Array = npt.NDArray[np.uint64]
 IntArray = npt.NDArray[np.int64]
+# Python strings, or an Arrow string array without nulls
+Texts: TypeAlias = list[str] | pa.Array
 
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -90,8 +94,20 @@ def _mix(x: UInt64Array) -> UInt64Array:
     return x
 
 
-def utf32(texts: list[str]) -> tuple[npt.NDArray[np.uint32], IntArray]:
-    """Code points of all texts in one array, and where each text starts and ends (n + 1 offsets)."""
+def utf32(texts: Texts) -> tuple[npt.NDArray[np.uint32], IntArray]:
+    """Code points of all texts in one array, and where each text starts and ends (n + 1 offsets).
+
+    Texts are Python strings or an Arrow string array without nulls (decoded
+    from its UTF-8 buffers, no Python strings made).
+    """
+    if isinstance(texts, pa.Array):
+        if texts.null_count:
+            raise ValueError("texts must not contain nulls")
+        arr = texts.cast(pa.large_string())
+        _, off_buf, data_buf = arr.buffers()
+        offs = np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+        return utf8_code_points(data, np.ascontiguousarray(offs))
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=offsets[1:])
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -134,7 +150,7 @@ def word_hashes(texts: list[str]) -> tuple[UInt64Array, IntArray]:
     return _mix(np.asarray(flat, dtype=np.uint64)), starts
 
 
-def shingle_sets(texts: list[str], shingles: str, ngram: int) -> tuple[UInt64Array, IntArray, IntArray]:
+def shingle_sets(texts: Texts, shingles: str, ngram: int) -> tuple[UInt64Array, IntArray, IntArray]:
     """Shingle hashes of each text (repeats possible, any order), run bounds (n + 1), and each text's rank.
 
     Text k's shingles are ``hashes[bounds[k]:bounds[k + 1]]``: character
@@ -149,7 +165,7 @@ def shingle_sets(texts: list[str], shingles: str, ngram: int) -> tuple[UInt64Arr
         codes, offsets = utf32(texts)
         h, bounds = char_shingle_sets(codes, offsets, np.arange(len(texts), dtype=np.int64), ngram, False)
     else:
-        h, starts = word_hashes(texts)
+        h, starts = word_hashes(texts.to_pylist() if isinstance(texts, pa.Array) else texts)
         bounds = np.append(starts, h.size).astype(np.int64)
     rank = np.empty(len(texts), dtype=np.int64)
     rank[np.argsort(run_hashes(h, bounds), kind="stable")] = np.arange(len(texts))
@@ -176,7 +192,7 @@ def exact_jaccard(
 
 
 def near_duplicate_clusters(
-    texts: list[str],
+    texts: Texts,
     threshold: float = DEFAULT_THRESHOLD,
     ngram: int = DEFAULT_NGRAM,
     num_perm: int = DEFAULT_NUM_PERM,
@@ -281,7 +297,7 @@ class NearDuplicate(TextSignal):
         self.shingles = shingles
 
     def text_mapper(self) -> ObjectMapper:
-        def mapper(texts: list[str]) -> tuple[IntArray, dict[str, Any]]:
+        def mapper(texts: pa.Array) -> tuple[IntArray, dict[str, Any]]:
             return near_duplicate_clusters(
                 texts, self.threshold, self.ngram, self.num_perm, self.bands, self.seed, shingles=self.shingles
             )
