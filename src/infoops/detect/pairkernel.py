@@ -249,7 +249,13 @@ def evidence_lists(
             for side in range(2):
                 a = src[e] if side == 0 else dst[e]
                 lo, hi = acc_start[a], acc_start[a + 1]
-                post = first_post[lo + np.searchsorted(first_lab[lo:hi], lab)]
+                while lo < hi:  # the account's entry for this label (present by construction)
+                    mid = (lo + hi) >> 1
+                    if first_lab[mid] < lab:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                post = first_post[lo]
                 dup = False
                 for x in range(base, n):
                     if out[x] == post:
