@@ -228,10 +228,14 @@ def kmins_band_keys(
     return keys, low
 
 
-def in_parallel(work: Callable[[int, int], Any], n: int, threads: int) -> list[Any]:
-    """work(lo, hi) over `threads` contiguous slices of range(n), in threads (the kernels release the GIL)."""
+def in_parallel(work: Callable[[int, int], Any], n: int, threads: int, min_items: int = 1000) -> list[Any]:
+    """work(lo, hi) over `threads` contiguous slices of range(n), in threads (the kernels release the GIL).
+
+    Runs in the calling thread alone when n < min_items (threads would cost more than they save).
+    """
+    threads = min(threads, n)
     cuts = [n * q // max(threads, 1) for q in range(max(threads, 1) + 1)]
-    if threads <= 1 or n < 1000:
+    if threads <= 1 or n < min_items:
         return [work(0, n)]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(work, cuts[:-1], cuts[1:]))

@@ -221,7 +221,7 @@ def near_duplicate_clusters(
     threads = max(1, min(os.cpu_count() or 1, bands)) if threads is None else threads
     keys, low = kmins_band_keys(h, bounds, num_perm, bands, seed, threads)
     t2 = time.perf_counter()
-    parts = in_parallel(lambda lo, hi: lsh_pairs(keys, rank, neighbours, lo, hi), bands, threads)
+    parts = in_parallel(lambda lo, hi: lsh_pairs(keys, rank, neighbours, lo, hi), bands, threads, min_items=2)
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
     t3 = time.perf_counter()
