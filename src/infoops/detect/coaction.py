@@ -149,13 +149,15 @@ class CoActionSignal(Signal):
         stats: dict[str, Any] = dict(loaded.stats)
         n_acc = max(int(stats["accounts_active"]), 1)
         args = (spec.window, spec.max_fanout, n_acc, self.min_shared)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # the null model's pass runs beside the real one (the kernels release the GIL)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # the null model's pass and the evidence's lookup table are built beside the
+            # real pass (the kernels, numpy and Arrow release the GIL)
             null_job = None
             if self.null != "none":
                 null_job = pool.submit(
                     local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args
                 )
+            first_job = pool.submit(local.first_posts, loaded.acts)
             real = local.weigh(loaded.acts, *args)
             stats["pairs"] = int(real.pairs.n_events.size)
             stats["_t_pairs"] = time.perf_counter()
@@ -167,20 +169,21 @@ class CoActionSignal(Signal):
                 stats["null_edges"] = int(null_arr.size)
                 stats["null_max"] = float(null_arr.max()) if null_arr.size else 0.0
                 threshold = max(threshold, fdr_threshold(real.weight, null_arr, self.alpha))
-        pt = real.pairs
-        idx = np.flatnonzero(real.keep)
-        sel = real.weight >= threshold
-        kept = idx[sel]
-        ids = loaded.account_ids
-        self.edges_ = pa.table(
-            {
+            pt = real.pairs
+            sel = real.weight >= threshold
+            kept = np.flatnonzero(real.keep)[sel]
+            evidence = pool.submit(
+                local.evidence, loaded, first_job.result(), pt, kept, MAX_EVIDENCE
+            )
+            ids = loaded.account_ids
+            cols = {
                 "src": ids.take(pa.array(pt.src[kept] - 1)),
                 "dst": ids.take(pa.array(pt.dst[kept] - 1)),
                 "weight": pa.array(real.weight[sel], pa.float64()),
                 "n_events": pa.array(pt.n_events[kept], pa.int64()),
-                "evidence": local.evidence(loaded, pt, kept, MAX_EVIDENCE),
+                "evidence": evidence.result(),
             }
-        ).cast(EDGE_SCHEMA)
+        self.edges_ = pa.table(cols).cast(EDGE_SCHEMA)
         self.threshold_ = threshold
         return stats
 

@@ -418,17 +418,32 @@ def null_weights(
 # -- evidence -----------------------------------------------------------------------------------
 
 
-def evidence(loaded: Loaded, pt: PairTable, kept: I64, max_evidence: int) -> pa.ListArray:
-    """Post ids behind each kept pair (`sql.evidence_sql`): each side's first post on each of
-    the `max_evidence / 2` rarest objects the pair shares, distinct, rarest object first."""
-    acts = loaded.acts
+@dataclass(frozen=True)
+class FirstPosts:
+    """Each account's first post (lowest post id) on each of its objects, for the evidence."""
+
+    acc_start: I64  # entries of account a: acc_start[a]:acc_start[a + 1]
+    lab: I64  # object label of each entry, sorted within an account
+    post: I64  # post rank of each entry
+
+
+def first_posts(acts: Actions) -> FirstPosts:
+    """The `FirstPosts` lookup of the actions (min post id per account and object)."""
     width = np.int64(int(acts.obj.max()) + 1 if acts.obj.size else 1)
     first_key, (first_post,) = _first_per_group(acts.acc * width + acts.obj, acts.post)
     first_acc = first_key // width
     acc_start = np.searchsorted(first_acc, np.arange(int(first_acc.max(initial=0)) + 2))
+    return FirstPosts(acc_start, first_key % width, np.asarray(first_post, dtype=np.int64))
+
+
+def evidence(
+    loaded: Loaded, first: FirstPosts, pt: PairTable, kept: I64, max_evidence: int
+) -> pa.ListArray:
+    """Post ids behind each kept pair (`sql.evidence_sql`): each side's first post on each of
+    the `max_evidence / 2` rarest objects the pair shares, distinct, rarest object first."""
     offsets, vals = _kernels().evidence_lists(
         kept, pt.starts, pt.n_events, pt.src, pt.dst, pt.row_obj,
-        acc_start, first_key % width, np.asarray(first_post, dtype=np.int64),
+        first.acc_start, first.lab, first.post,
         max(1, max_evidence // 2), max_evidence,
     )  # fmt: skip
     return pa.ListArray.from_arrays(
