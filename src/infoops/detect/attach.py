@@ -23,8 +23,9 @@ amplifiers (operations repost ordinary accounts to blend in: being over-represen
 among an account's amplifiers does not make it the network's voice) -- and both
 directions share one BH procedure. The
 rounds repeat until no account joins (at most `rounds`): attached voices become
-targets for amplifiers (amplifiers of newly attached core accounts; voices are
-tied to co-action members only), while a round's attached accounts leave the pool
+targets for amplifiers (amplifiers of newly attached core accounts) and attached
+amplifiers sources for voices (`voice_sources=VOICES_FROM_COACTION`: co-action
+members only), while a round's attached accounts leave the pool
 of non-members whose amplifications set `p_N` -- a network with many amplifiers
 inflates its own share of all amplifications, which hides the lighter
 amplifiers until the heavier ones are counted as members. An amplifier of an
@@ -58,15 +59,18 @@ class AttachResult:
 
 
 # direction -> (column of the tested account, column of the member it is tied to, the kinds of
-# member that count as ties: an amplifier ties to the co-action members and the voices they
-# push; a voice only to co-action members -- attachment evidence is never built on other
-# attached amplifiers, so no chain of amplifiers of amplifiers forms)
+# member that count as ties by default: an amplifier ties to the co-action members and the
+# voices they push, a voice to the co-action members and the amplifiers -- never an amplifier
+# to an amplifier, so no chain of amplifiers of amplifiers forms)
 DIRECTIONS = {
     # account -> the members it amplifies (an amplifier of the network)
     "amplifies": ("account_id", "ref_account_id", ("core", "voice")),
     # account <- the members amplifying it (a voice the network pushes: its core)
-    "amplified_by": ("ref_account_id", "account_id", ("core",)),
+    "amplified_by": ("ref_account_id", "account_id", ("core", "amplifier")),
 }
+# voice_sources=VOICES_FROM_COACTION: voices tied to co-action members only (fewer authentic
+# accounts, lower recall of stealthy operations; see docs/detect.md)
+VOICES_FROM_COACTION = ("core",)
 
 
 def _candidates(
@@ -104,13 +108,21 @@ def _one_round(
     alpha: float,
     min_amplify: int,
     voice_majority: float = DEFAULT_VOICE_MAJORITY,
+    voice_sources: tuple[str, ...] | None = None,
 ) -> tuple[dict[str, tuple[str, str]], int]:
     """account -> (network, 'amplifier' | 'voice') for the significant tests of one round."""
     con.register("_io_att_mem", members.select(["network_id", "account_id", "how"]))
     try:
         parts = [
-            _candidates(con, posts, who, whom, kinds, min_amplify)
-            for who, whom, kinds in DIRECTIONS.values()
+            _candidates(
+                con,
+                posts,
+                who,
+                whom,
+                voice_sources if (name == "amplified_by" and voice_sources) else kinds,
+                min_amplify,
+            )
+            for name, (who, whom, kinds) in DIRECTIONS.items()
         ]
     finally:
         con.unregister("_io_att_mem")
@@ -153,6 +165,7 @@ def attach_amplifiers(
     alpha: float = DEFAULT_ATTACH_ALPHA,
     min_amplify: int = DEFAULT_MIN_AMPLIFY,
     rounds: int = DEFAULT_ROUNDS,
+    voice_sources: tuple[str, ...] | None = None,
 ) -> AttachResult:
     """Memberships of the accounts attached to the networks (see module doc)."""
     chosen: dict[str, tuple[str, str]] = {}
@@ -160,7 +173,9 @@ def attach_amplifiers(
     members = memberships.select(["network_id", "account_id"])
     members = members.append_column("how", pa.array(["core"] * members.num_rows, pa.string()))
     for _ in range(rounds if memberships.num_rows else 0):
-        new, n_tests = _one_round(con, members, posts, alpha, min_amplify)
+        new, n_tests = _one_round(
+            con, members, posts, alpha, min_amplify, voice_sources=voice_sources
+        )
         tests += n_tests
         done += 1
         new = {a: v for a, v in new.items() if a not in chosen}
