@@ -115,3 +115,29 @@ def test_attached_blend_in_targets_stay_out(fresh_case: Case) -> None:
     flagged = {r[0] for r in flagged_accounts(fresh_case.con).fetchall()}
     assert not flagged & set(targets)
     assert flagged >= set(w.io_core) | set(w.io_amp)
+
+
+def test_ordinary_looking_account_outside_networks_that_boosts_the_operation_is_attached(fresh_case: Case) -> None:
+    """An account in no network, with an ordinary profile, that reposts the operation 5 times
+    among 15 reposts (nobody else outside the operation reposts it) is attached to it as an
+    amplifier; an account that reposted it once is not."""
+    w = build_world(fresh_case, seed=29)
+    con = fresh_case.con
+    for aid in ("amp-y", "once-y"):
+        con.execute("INSERT INTO accounts (account_id, platform, handle, description, followers, following, created_at) "
+                    "VALUES (?, 'test', 'tea_reader', 'I read', 420, 300, TIMESTAMP '2011-05-01')", [aid])
+    core_posts = con.execute("SELECT post_id, account_id FROM posts WHERE account_id IN (SELECT unnest(?::VARCHAR[])) "
+                             "AND kind = 'post' ORDER BY post_id LIMIT 5", [w.io_core]).fetchall()
+    organic_posts = con.execute("SELECT min(post_id), account_id FROM posts WHERE account_id IN "
+                                "(SELECT unnest(?::VARCHAR[])) AND kind = 'post' GROUP BY account_id "
+                                "ORDER BY account_id LIMIT 24", [w.organic]).fetchall()
+    rows: list[tuple[str, str, str, list[str], str | None]] = []
+    for aid, ops, rest in (("amp-y", core_posts, organic_posts[:10]), ("once-y", core_posts[:1], organic_posts[10:24])):
+        rows += [(f"{aid}-own-{k}", aid, "post", [], None) for k in range(10)]
+        rows += [(f"{aid}-rp-{p}", aid, "repost", [], a) for p, a in ops + rest]
+    _posts(fresh_case, rows)
+    attribute_case(fresh_case, "r1", [])
+    reasons = dict(con.execute("SELECT account_id, reasons FROM memberships WHERE network_id = 'N0001'").fetchall())
+    assert "once-y" not in reasons
+    assert any("5 of its 15 reposts boost the network" in r for r in reasons["amp-y"])
+    assert "amp-y" in {r[0] for r in flagged_accounts(con).fetchall()}

@@ -9,6 +9,11 @@ is attached to an inauthentic network when
   has a bare profile (fewer than 10 followers or a handle ending in 6+ digits):
   ordinary users reposting an operation that also holds popular accounts are
   not pulled in; or
+- at least `BOOST_MIN` of its reposts/quotes are of the network's members and
+  that is `BOOST_LIFT` times the share of the reposts of accounts outside the
+  network that go to it (it boosts the network far more than the case does;
+  a network holding popular accounts has a high rate, so reposting it now and
+  then is not enough); or
 - the network's members reposted it at least `MIN_IN` times and that is at least
   `MIN_SHARE` of all reposts it received (the network boosts it: an originator).
 - or it was created on one of the network's creation-batch days (days with >= 10x
@@ -25,7 +30,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from infoops.attribute.features import MEMBERS
+from infoops.attribute.behaviour import BOOST_LIFT, BOOST_MIN
+from infoops.attribute.features import MEMBERS, background_repost_rate
 
 MIN_OUT = 3
 MIN_IN = 5
@@ -39,7 +45,9 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
     """account_id -> (network_id, reason) for accounts to attach; adds them to the temp members table."""
     if not networks:
         return {}
-    con.register("_attr_inauth", pa.table({"network_id": pa.array(networks, pa.string())}))
+    rate = background_repost_rate(con)
+    con.register("_attr_inauth", pa.table({"network_id": pa.array(networks, pa.string()),
+                                           "rate": pa.array([rate.get(n, 0.0) for n in networks], pa.float64())}))
     try:
         rows = con.execute(
             f"""
@@ -57,26 +65,31 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
             tot_out AS (SELECT account_id, count(*) AS n FROM r WHERE account_id IN (SELECT account_id FROM cand) GROUP BY 1),
             tot_in AS (SELECT ref_account_id AS account_id, count(*) AS n FROM r
                        WHERE ref_account_id IN (SELECT account_id FROM cand) GROUP BY 1)
-            SELECT c.account_id, c.network_id, c.n_out, coalesce(t1.n, 0), c.n_in, coalesce(t2.n, 0)
+            SELECT c.account_id, c.network_id, c.n_out, coalesce(t1.n, 0), c.n_in, coalesce(t2.n, 0), r.rate
             FROM cand c LEFT JOIN tot_out t1 USING (account_id) LEFT JOIN tot_in t2 USING (account_id)
+            JOIN _attr_inauth r USING (network_id)
             LEFT JOIN (SELECT account_id, any_value(followers) AS followers, any_value(handle) AS handle
                        FROM accounts GROUP BY account_id) a USING (account_id)
             WHERE (c.n_out >= ? AND c.n_out >= ? * t1.n
                    AND (coalesce(a.followers, 0) < 10 OR length(regexp_extract(coalesce(a.handle, ''), '[0-9]+$')) >= 6))
+               OR (c.n_out >= ? AND c.n_out >= ? * r.rate * t1.n)
                OR (c.n_in >= ? AND c.n_in >= ? * t2.n)
             QUALIFY row_number() OVER (PARTITION BY c.account_id ORDER BY c.n_out + c.n_in DESC, c.network_id) = 1
             """,
-            [MIN_OUT, MIN_OUT_SHARE, MIN_IN, MIN_SHARE],
+            [MIN_OUT, MIN_OUT_SHARE, BOOST_MIN, BOOST_LIFT, MIN_IN, MIN_SHARE],
         ).fetchall()
     finally:
         con.unregister("_attr_inauth")
     out: dict[str, tuple[str, str]] = {}
     for aid, nid, why in _batch_siblings(con, networks, batch_days or {}):
         out[aid] = (nid, "attached outside detection: " + why)
-    for aid, nid, n_out, t_out, n_in, t_in in rows:
+    for aid, nid, n_out, t_out, n_in, t_in, r in rows:
         parts = []
         if n_out >= MIN_OUT and n_out >= MIN_OUT_SHARE * t_out:
             parts.append(f"{n_out} of its {t_out} reposts boost the network")
+        elif n_out >= BOOST_MIN and n_out >= BOOST_LIFT * r * t_out:
+            parts.append(f"{n_out} of its {t_out} reposts boost the network ({100 * r:.1f}% of other accounts' "
+                         "reposts do)")
         if n_in >= MIN_IN and n_in >= MIN_SHARE * t_in:
             parts.append(f"the network reposted it {n_in} of {t_in} times")
         out[str(aid)] = (str(nid), "attached outside detection: " + "; ".join(parts))
