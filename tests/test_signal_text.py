@@ -283,6 +283,19 @@ def test_lsh_buckets_never_explode() -> None:
     assert np.unique(np.concatenate([i, j])).size == 5000  # everybody paired with someone
 
 
+def test_near_duplicate_text_posted_by_20000_accounts_is_explosion_safe(fresh_case: Case) -> None:
+    # one viral text (and a variant) posted by 20,000 accounts within a day: 2 * 10**8 account pairs
+    # if every pair were made; the co-action fan-out cap keeps it to at most 10 per post
+    n = 20_000
+    text = "the viral sentence everybody copies today"
+    rows = [(f"p{i}", f"acc{i}", T0 + i * 4, text if i % 2 else text + "!", "post") for i in range(n)]
+    _load(fresh_case, rows + _background())
+    sig = NearDuplicate(window=86_400, null="none", min_activity=1, min_shared=1, max_fanout=10).fit(fresh_case.con)
+    assert 0 < sig.edges_.num_rows <= n * 10
+    # two clusters: the text with its variant, and the background texts (which differ by one digit)
+    assert sig.stats_["clusters"] == 2 and sig.stats_["texts_distinct"] == 2 + 6
+
+
 def test_template_posted_as_20000_variants_does_not_explode() -> None:
     # one template, 20,000 one-character variants: 2 * 10**8 similar pairs, but a bounded candidate set
     texts = [f"the glorious harvest of the province is a great success number {k:05d}" for k in range(20_000)]
