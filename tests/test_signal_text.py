@@ -233,7 +233,7 @@ def test_minhash_estimates_jaccard() -> None:
     exact = exact_jaccard(texts, i, j)
     assert np.abs(est - exact).mean() < 0.05
     keys, same = kmins_band_keys(*shingle_sets([texts[0], texts[0]], "chars", 3)[:2], 120, 20, 1)
-    assert (same[0] == same[1]).all() and (keys[0] == keys[1]).all()
+    assert (same[0] == same[1]).all() and (keys[:, 0] == keys[:, 1]).all()
 
 
 def test_shingle_hashes_are_the_character_ngram_sets() -> None:
@@ -277,7 +277,7 @@ def test_verify_pairs_is_exact_jaccard() -> None:
 
 
 def test_lsh_buckets_never_explode() -> None:
-    keys = np.zeros((5000, 20), dtype=np.uint64)  # 5,000 identical signatures: one giant bucket per band
+    keys = np.zeros((20, 5000), dtype=np.uint64)  # 5,000 identical signatures: one giant bucket per band
     i, j = lsh_pairs(keys, np.arange(5000, dtype=np.int64), DEFAULT_NEIGHBOURS)
     assert i.size <= (DEFAULT_NEIGHBOURS + 1) * 5000 * 20 and (i < j).all()
     assert np.unique(np.concatenate([i, j])).size == 5000  # everybody paired with someone

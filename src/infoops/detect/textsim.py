@@ -187,7 +187,7 @@ def kmins_fill(
     low: npt.NDArray[np.uint8],
 ) -> None:  # pragma: no cover - compiled
     """`kmins_band_keys` for texts lo..hi-1, written into `keys` and `low` (threads may fill disjoint ranges)."""
-    bands = keys.shape[1]
+    bands = keys.shape[0]
     k = low.shape[1]
     rows = k // bands
     a, b = _multipliers(k, seed)
@@ -205,7 +205,7 @@ def kmins_fill(
             acc = _mix(np.uint64(g) + s)
             for r in range(rows):
                 acc = _mix(acc ^ np.uint64(sig[g * rows + r]))
-            keys[t, g] = acc
+            keys[g, t] = acc
         for r in range(k):
             low[t, r] = np.uint8(sig[r] & np.uint32(0xFF))
 
@@ -213,7 +213,7 @@ def kmins_fill(
 def kmins_band_keys(
     hashes: UInt64Array, bounds: IntArray, k: int, bands: int, seed: int, threads: int = 1
 ) -> tuple[UInt64Array, npt.NDArray[np.uint8]]:
-    """One 64-bit key per text and band (n x bands) of a k-mins MinHash signature (k // bands rows a band).
+    """One 64-bit key per band and text (bands x n) of a k-mins MinHash signature (k // bands rows a band).
 
     Value r of a text is ``min((a_r x + b_r) mod 2**32)`` over its shingles x
     (the upper 32 bits of each shingle hash; a_r odd, from `seed`): k
@@ -222,7 +222,7 @@ def kmins_band_keys(
     enough to estimate the similarity of candidate pairs cheaply.
     """
     m = bounds.size - 1
-    keys = np.empty((m, bands), dtype=np.uint64)
+    keys = np.empty((bands, m), dtype=np.uint64)
     low = np.empty((m, k), dtype=np.uint8)
     in_parallel(lambda lo, hi: kmins_fill(hashes, bounds, seed, lo, hi, keys, low), m, threads)
     return keys, low
@@ -254,7 +254,7 @@ def lsh_pairs(
     of the texts, from their content) makes the pairs independent of the
     order texts come in. Only bands band_lo..band_hi-1 (all by default).
     """
-    n, bands = keys.shape
+    bands, n = keys.shape
     if band_hi < 0:
         band_hi = bands
     size = 1
@@ -272,23 +272,21 @@ def lsh_pairs(
     npairs = 0
     mask = size - 1
     slot_key = np.zeros(size, dtype=np.uint64)
-    slot_used = np.zeros(size, dtype=np.bool_)
-    slot_count = np.zeros(size, dtype=np.int32)
-    where = np.empty(n, dtype=np.int64)
+    slot_count = np.zeros(size, dtype=np.int32)  # 0: slot free
+    where = np.empty(n, dtype=np.int32)
     text_of = np.empty(n, dtype=np.int64)
     for i in range(n):
         text_of[rank[i]] = i
     for band in range(band_lo, band_hi):
         nxt = (band + 1) % bands
-        slot_used[:] = False
         slot_count[:] = 0
+        col = keys[band]
         for i in range(n):
-            x = keys[i, band]
+            x = col[i]
             p = np.int64(_mix(x) >> np.uint64(1)) & mask
-            while slot_used[p] and slot_key[p] != x:
+            while slot_count[p] > 0 and slot_key[p] != x:
                 p = (p + 1) & mask
-            if not slot_used[p]:
-                slot_used[p] = True
+            if slot_count[p] == 0:
                 slot_key[p] = x
             slot_count[p] += 1
             where[i] = p
@@ -303,7 +301,7 @@ def lsh_pairs(
         for i in range(n):
             p = where[i]
             if slot_count[p] > 1:
-                mid = (keys[i, nxt] >> np.uint64(64 - mid_bits)) if mid_bits > 0 else np.uint64(0)
+                mid = (keys[nxt, i] >> np.uint64(64 - mid_bits)) if mid_bits > 0 else np.uint64(0)
                 comp[q] = (
                     (np.uint64(p) << np.uint64(64 - slot_bits))
                     | (mid << np.uint64(idx_bits))
