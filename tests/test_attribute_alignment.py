@@ -141,3 +141,25 @@ def test_ordinary_looking_account_outside_networks_that_boosts_the_operation_is_
     assert "once-y" not in reasons
     assert any("5 of its 15 reposts boost the network" in r for r in reasons["amp-y"])
     assert "amp-y" in {r[0] for r in flagged_accounts(con).fetchall()}
+
+
+def test_amplifier_detection_put_in_an_ordinary_community_is_moved_to_the_operation(fresh_case: Case) -> None:
+    """A member of the (authentic) fan network that reposts the operation 5 times besides its
+    idol, far more often than any account outside the operation does, is moved to the
+    operation and flagged; the other fans stay where they are."""
+    w = build_world(fresh_case, seed=31)
+    con = fresh_case.con
+    fan = w.fans[0]
+    core_posts = con.execute("SELECT post_id, account_id FROM posts WHERE account_id IN (SELECT unnest(?::VARCHAR[])) "
+                             "AND kind = 'post' ORDER BY post_id LIMIT 5", [w.io_core]).fetchall()
+    rows: list[tuple[str, str, str, list[str], str | None]] = [
+        (f"fan-rp-{p}", fan, "repost", [], a) for p, a in core_posts]
+    _posts(fresh_case, rows)
+    attribute_case(fresh_case, "r1", [])
+    nets = dict(con.execute("SELECT network_id, label FROM networks").fetchall())
+    assert nets["N0002"] != "inauthentic"
+    where = dict(con.execute("SELECT network_id, reasons FROM memberships WHERE account_id = ?", [fan]).fetchall())
+    assert list(where) == ["N0001"]
+    assert any("moved from a network not judged an operation" in r for r in where["N0001"])
+    flagged = {r[0] for r in flagged_accounts(con).fetchall()}
+    assert fan in flagged and not flagged & set(w.fans[1:])

@@ -20,6 +20,9 @@ is attached to an inauthentic network when
   the background rate of account creation), interacted with its members at least
   once (repost, quote or reply, either way) and has an operation-like profile
   (fewer than 10 followers, a handle ending in 6+ digits, or an empty bio).
+The boosting rule also applies to members of networks not judged operations:
+detection sometimes puts an operation's amplifiers into an ordinary community;
+such an account is moved (its row in the other network is removed).
 Attached accounts join `memberships` with centrality 0 and a reason saying why.
 """
 
@@ -57,23 +60,25 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
             r AS (SELECT account_id, ref_account_id FROM posts
                   WHERE kind IN ('repost', 'quote') AND ref_account_id IS NOT NULL AND account_id <> ref_account_id),
             out_r AS (SELECT r.account_id, i.network_id, count(*) AS n FROM r JOIN inm i ON r.ref_account_id = i.account_id
-                      WHERE r.account_id NOT IN (SELECT account_id FROM allm) GROUP BY ALL),
+                      WHERE r.account_id NOT IN (SELECT account_id FROM inm) GROUP BY ALL),
             in_r AS (SELECT r.ref_account_id AS account_id, i.network_id, count(*) AS n FROM r JOIN inm i ON r.account_id = i.account_id
                      WHERE r.ref_account_id NOT IN (SELECT account_id FROM allm) GROUP BY ALL),
-            cand AS (SELECT account_id, network_id, coalesce(o.n, 0) AS n_out, coalesce(i.n, 0) AS n_in
+            cand AS (SELECT account_id, network_id, coalesce(o.n, 0) AS n_out, coalesce(i.n, 0) AS n_in,
+                            account_id IN (SELECT account_id FROM allm) AS elsewhere
                      FROM out_r o FULL JOIN in_r i USING (account_id, network_id)),
             tot_out AS (SELECT account_id, count(*) AS n FROM r WHERE account_id IN (SELECT account_id FROM cand) GROUP BY 1),
             tot_in AS (SELECT ref_account_id AS account_id, count(*) AS n FROM r
                        WHERE ref_account_id IN (SELECT account_id FROM cand) GROUP BY 1)
-            SELECT c.account_id, c.network_id, c.n_out, coalesce(t1.n, 0), c.n_in, coalesce(t2.n, 0), r.rate
+            SELECT c.account_id, c.network_id, c.n_out, coalesce(t1.n, 0), c.n_in, coalesce(t2.n, 0), r.rate,
+                   c.elsewhere
             FROM cand c LEFT JOIN tot_out t1 USING (account_id) LEFT JOIN tot_in t2 USING (account_id)
             JOIN _attr_inauth r USING (network_id)
             LEFT JOIN (SELECT account_id, any_value(followers) AS followers, any_value(handle) AS handle
                        FROM accounts GROUP BY account_id) a USING (account_id)
-            WHERE (c.n_out >= ? AND c.n_out >= ? * t1.n
+            WHERE (NOT c.elsewhere AND c.n_out >= ? AND c.n_out >= ? * t1.n
                    AND (coalesce(a.followers, 0) < 10 OR length(regexp_extract(coalesce(a.handle, ''), '[0-9]+$')) >= 6))
                OR (c.n_out >= ? AND c.n_out >= ? * r.rate * t1.n)
-               OR (c.n_in >= ? AND c.n_in >= ? * t2.n)
+               OR (NOT c.elsewhere AND c.n_in >= ? AND c.n_in >= ? * t2.n)
             QUALIFY row_number() OVER (PARTITION BY c.account_id ORDER BY c.n_out + c.n_in DESC, c.network_id) = 1
             """,
             [MIN_OUT, MIN_OUT_SHARE, BOOST_MIN, BOOST_LIFT, MIN_IN, MIN_SHARE],
@@ -83,11 +88,11 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
     out: dict[str, tuple[str, str]] = {}
     for aid, nid, why in _batch_siblings(con, networks, batch_days or {}):
         out[aid] = (nid, "attached outside detection: " + why)
-    for aid, nid, n_out, t_out, n_in, t_in, r in rows:
-        parts = []
+    for aid, nid, n_out, t_out, n_in, t_in, r, elsewhere in rows:
+        parts = ["moved from a network not judged an operation"] if elsewhere else []
         if n_out >= MIN_OUT and n_out >= MIN_OUT_SHARE * t_out:
             parts.append(f"{n_out} of its {t_out} reposts boost the network")
-        elif n_out >= BOOST_MIN and n_out >= BOOST_LIFT * r * t_out:
+        elif n_out >= BOOST_MIN and n_out >= BOOST_LIFT * r * t_out:  # also for accounts moved from elsewhere
             parts.append(f"{n_out} of its {t_out} reposts boost the network ({100 * r:.1f}% of other accounts' "
                          "reposts do)")
         if n_in >= MIN_IN and n_in >= MIN_SHARE * t_in:
@@ -96,6 +101,8 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
     if out:
         con.register("_attr_att", pa.table({"network_id": [v[0] for v in out.values()], "account_id": list(out)}))
         try:
+            # an account moved from another network leaves it
+            con.execute(f"DELETE FROM {MEMBERS} WHERE account_id IN (SELECT account_id FROM _attr_att)")
             con.execute(f"INSERT INTO {MEMBERS} SELECT network_id, account_id, 0.0 FROM _attr_att")
         finally:
             con.unregister("_attr_att")
@@ -157,6 +164,8 @@ def insert_attached(con: duckdb.DuckDBPyConnection, run_id: str, attached: dict[
         return
     con.register("_attr_att", pa.table({"network_id": [v[0] for v in attached.values()], "account_id": list(attached)}))
     try:
+        con.execute("DELETE FROM memberships WHERE run_id = ? AND account_id IN (SELECT account_id FROM _attr_att)",
+                    [run_id])
         con.execute("INSERT INTO memberships (run_id, network_id, account_id, centrality) "
                     "SELECT ?, network_id, account_id, 0.0 FROM _attr_att", [run_id])
         con.execute("UPDATE networks SET size = s.n FROM (SELECT network_id, count(*) AS n FROM memberships "
