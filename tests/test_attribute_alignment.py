@@ -163,3 +163,24 @@ def test_amplifier_detection_put_in_an_ordinary_community_is_moved_to_the_operat
     assert any("moved from a network not judged an operation" in r for r in where["N0001"])
     flagged = {r[0] for r in flagged_accounts(con).fetchall()}
     assert fan in flagged and not flagged & set(w.fans[1:])
+
+
+def test_reposting_ordinary_members_of_an_operation_network_moves_nobody(fresh_case: Case) -> None:
+    """Only the accounts a takedown would take count as the operation when attaching: a fan
+    reposting an ordinary account that detection swept into the operation's network stays
+    with the fans."""
+    w = build_world(fresh_case, seed=37)
+    con = fresh_case.con
+    swept, fan = w.organic[0], w.fans[0]
+    con.execute("INSERT INTO memberships (run_id, network_id, account_id, centrality) VALUES ('r1', 'N0001', ?, 0.01)",
+                [swept])
+    own = con.execute("SELECT post_id FROM posts WHERE account_id = ? AND kind = 'post' ORDER BY post_id LIMIT 3",
+                      [swept]).fetchall()
+    assert len(own) == 3
+    rows: list[tuple[str, str, str, list[str], str | None]] = [
+        (f"fan-rp-{p}-{k}", fan, "repost", [], swept) for (p,) in own for k in range(2)]
+    _posts(fresh_case, rows)
+    attribute_case(fresh_case, "r1", [])
+    where = [r[0] for r in con.execute("SELECT network_id FROM memberships WHERE account_id = ?", [fan]).fetchall()]
+    assert where == ["N0002"]
+    assert not {fan, swept} & {r[0] for r in flagged_accounts(con).fetchall()}

@@ -44,23 +44,31 @@ MIN_OUT_SHARE = 0.6
 
 
 def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
-                      batch_days: dict[str, set[Any]] | None = None) -> dict[str, tuple[str, str]]:
-    """account_id -> (network_id, reason) for accounts to attach; adds them to the temp members table."""
+                      batch_days: dict[str, set[Any]] | None = None,
+                      targets: dict[str, set[str]] | None = None) -> dict[str, tuple[str, str]]:
+    """account_id -> (network_id, reason) for accounts to attach; adds them to the temp members table.
+    With `targets` (per network, the members a takedown would take), reposts and reposters
+    count only towards those members (not the ordinary accounts a mixed network also holds)."""
     if not networks:
         return {}
+    tg = [(n, a) for n in networks for a in sorted((targets or {}).get(n, set()))] if targets is not None else []
+    con.register("_attr_targets", pa.table({"network_id": pa.array([n for n, _ in tg], pa.string()),
+                                            "account_id": pa.array([a for _, a in tg], pa.string())}))
     rate = background_repost_rate(con)
     con.register("_attr_inauth", pa.table({"network_id": pa.array(networks, pa.string()),
                                            "rate": pa.array([rate.get(n, 0.0) for n in networks], pa.float64())}))
     try:
         rows = con.execute(
             f"""
-            WITH inm AS (SELECT account_id, network_id FROM {MEMBERS}
-                         WHERE network_id IN (SELECT network_id FROM _attr_inauth)),
+            WITH allin AS (SELECT account_id, network_id FROM {MEMBERS}
+                           WHERE network_id IN (SELECT network_id FROM _attr_inauth)),
+            inm AS ({"SELECT account_id, network_id FROM _attr_targets" if targets is not None
+                     else "SELECT account_id, network_id FROM allin"}),
             allm AS (SELECT DISTINCT account_id FROM {MEMBERS}),
             r AS (SELECT account_id, ref_account_id FROM posts
                   WHERE kind IN ('repost', 'quote') AND ref_account_id IS NOT NULL AND account_id <> ref_account_id),
             out_r AS (SELECT r.account_id, i.network_id, count(*) AS n FROM r JOIN inm i ON r.ref_account_id = i.account_id
-                      WHERE r.account_id NOT IN (SELECT account_id FROM inm) GROUP BY ALL),
+                      WHERE r.account_id NOT IN (SELECT account_id FROM allin) GROUP BY ALL),
             in_r AS (SELECT r.ref_account_id AS account_id, i.network_id, count(*) AS n FROM r JOIN inm i ON r.account_id = i.account_id
                      WHERE r.ref_account_id NOT IN (SELECT account_id FROM allm) GROUP BY ALL),
             cand AS (SELECT account_id, network_id, coalesce(o.n, 0) AS n_out, coalesce(i.n, 0) AS n_in,
@@ -85,6 +93,7 @@ def attach_satellites(con: duckdb.DuckDBPyConnection, networks: list[str],
         ).fetchall()
     finally:
         con.unregister("_attr_inauth")
+        con.unregister("_attr_targets")
     out: dict[str, tuple[str, str]] = {}
     for aid, nid, why in _batch_siblings(con, networks, batch_days or {}):
         out[aid] = (nid, "attached outside detection: " + why)

@@ -29,6 +29,7 @@ from infoops.attribute.behaviour import (
     members_showing,
     serving_members,
 )
+from infoops.attribute.flagged import MIN_MEMBER_SCORE
 from infoops.attribute.prior import PriorNetwork, link_networks, load_priors, merge_id_lists
 from infoops.attribute.roles import assign_role
 from infoops.attribute.scoring import (
@@ -110,7 +111,13 @@ def attribute_case(case: Case, run_id: str, priors: list[Path], model: Path | Ac
 
     first = _score_pass(con, links, prior_ids, proba)
     inauth = [n for n, v in first.verdicts.items() if v.label == "inauthentic"]
-    attached = attach_satellites(con, inauth, {n: first.verdicts[n].batch_days for n in inauth})
+    # what the first pass would take down in each inauthentic network: boosting those accounts
+    # (not ordinary members a mixed network also holds) is what attaches an account to it
+    targets: dict[str, set[str]] = {n: set() for n in inauth}
+    for nid, aid, sc in zip(first.mrows["network_id"], first.mrows["account_id"], first.mrows["score"], strict=True):
+        if nid in targets and sc >= MIN_MEMBER_SCORE:
+            targets[nid].add(aid)
+    attached = attach_satellites(con, inauth, {n: first.verdicts[n].batch_days for n in inauth}, targets)
     res = _score_pass(con, links, prior_ids, proba, attached) if attached else first
     cols, row_of, verdicts, mrows = res.cols, res.row_of, res.verdicts, res.mrows
 
