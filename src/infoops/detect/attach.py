@@ -203,6 +203,10 @@ def attach_amplifiers(
         table,
         {
             "attach_tests": tests,
+            "attach_alpha": alpha,
+            "attach_voice_majority": DEFAULT_VOICE_MAJORITY,
+            "attach_max_rounds": rounds,
+            "attach_voice_sources": list(voice_sources or DIRECTIONS["amplified_by"][2]),
             "attach_rounds": done,
             "accounts_attached": len(accounts),
             "amplifiers_attached": kinds.count("amplifier"),

@@ -202,6 +202,7 @@ def detect_case(
             seconds=round(time.perf_counter() - t0, 3),
         )
         rec.counts.update(summary.counts())
+        rec.counts["network_stats"] = dict(summary.network_stats)
         rec.counts["signals"] = {
             s.name: {
                 "edges_raw": s.edges_raw,
