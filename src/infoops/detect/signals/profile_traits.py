@@ -52,6 +52,9 @@ DEFAULT_MIN_SHARED = 2
 DEFAULT_MIN_TEMPLATE_CHARS = 12
 DEFAULT_MIN_HANDLE_DIGITS = 4
 DEFAULT_NULL_ROUNDS = 5
+# null rounds stop early once this many null edges are pooled (the FDR estimate is then
+# precise to well under 1%; on millions of accounts one round already gives millions)
+NULL_EDGES_ENOUGH = 1_000_000
 # display names are off by default: namesakes are common and, with the language, explain
 # shared names as well as coordination does (measured: see docs/detect-text.md)
 ALL_TRAITS = ("created", "bio", "name", "handle")
@@ -109,7 +112,9 @@ def account_attributes(con: duckdb.DuckDBPyConnection, accounts: str) -> tuple[p
     return tbl, total > 0 and midnight >= 0.9 * total
 
 
-def trait_families(attrs: pa.Table, day_only: bool, min_template_chars: int, min_handle_digits: int) -> pa.Table:
+def trait_families(
+    attrs: pa.Table, day_only: bool, min_template_chars: int, min_handle_digits: int
+) -> pa.Table:
     """Per-account trait components, one column group per attribute family (the null shuffles families).
 
     Families: created (`created`, `batch`, `t`), bio, name, handle. Hashed
@@ -121,7 +126,9 @@ def trait_families(attrs: pa.Table, day_only: bool, min_template_chars: int, min
         {
             "created": pc.strftime(created, format="%Y-%m-%d" if day_only else "%Y-%m-%dT%H"),
             "batch": pc.strftime(created, format="%Y-%m" if day_only else "%Y-%m-%d"),
-            "t": pc.fill_null(pc.divide(pc.cast(pc.cast(created, pa.timestamp("us")), pa.int64()), 1e6), 0.0),
+            "t": pc.fill_null(
+                pc.divide(pc.cast(pc.cast(created, pa.timestamp("us")), pa.int64()), 1e6), 0.0
+            ),
             "bio": _template(attrs.column("description"), min_template_chars),
             "name": _name_template(attrs.column("display_name")),
             "handle": _handle_shape(attrs.column("handle"), min_handle_digits),
@@ -129,10 +136,17 @@ def trait_families(attrs: pa.Table, day_only: bool, min_template_chars: int, min
     )
 
 
-FAMILIES = {"created": ("created", "batch", "t"), "bio": ("bio",), "name": ("name",), "handle": ("handle",)}
+FAMILIES = {
+    "created": ("created", "batch", "t"),
+    "bio": ("bio",),
+    "name": ("name",),
+    "handle": ("handle",),
+}
 
 
-def traits_table(account_ids: pa.Array, fam: pa.Table, kinds: tuple[str, ...] = DEFAULT_TRAITS) -> pa.Table:
+def traits_table(
+    account_ids: pa.Array, fam: pa.Table, kinds: tuple[str, ...] = DEFAULT_TRAITS
+) -> pa.Table:
     """Long table (account_id, kind, trait, t, shape, batch) of the trait keys of the given kinds."""
     keys = {
         "created": fam.column("created"),
@@ -217,11 +231,16 @@ def trait_weights_sql(traits: str, n_accounts: int, unit: float) -> str:
         WHERE g.df >= 2"""
 
 
-def pair_traits_sql(
-    traits: str, offsets: str, n_accounts: int, max_fanout: int | None, min_shared: int, unit: float
-) -> str:
-    """Account pairs sharing at least `min_shared` trait keys; weight = sum of the keys' weights."""
-    fan = "o.k <= r.df - r.rn" if max_fanout is None else f"o.k <= least(r.df - r.rn, {int(max_fanout)})"
+def trait_pairs_sql(traits: str, n_accounts: int, max_fanout: int | None, unit: float) -> str:
+    """One row (src, dst, trait, w) per account pair and shared trait key (explosion-safe).
+
+    In each group of accounts sharing a key (in creation order) an account pairs
+    with the next `min(group rest, max_fanout)` accounts: each row is expanded
+    into its offsets (`unnest(generate_series(1, n))`; Spark: `explode(sequence)`)
+    and equi-joined on (trait, rn + k) -- O(rows * max_fanout), no inequality join.
+    A pair meets once per shared key (one key per kind and account).
+    """
+    fan = "r.df - r.rn" if max_fanout is None else f"least(r.df - r.rn, {int(max_fanout)})"
     return f"""
         WITH g AS ({trait_weights_sql(traits, n_accounts, unit)}),
         r AS (
@@ -229,23 +248,26 @@ def pair_traits_sql(
                    row_number() OVER (PARTITION BY t.trait ORDER BY t.t, t.account_id) AS rn
             FROM {ident(traits)} t JOIN g USING (trait)
         ),
-        f AS (SELECT r.*, r.rn + o.k AS rn2 FROM r JOIN {ident(offsets)} o ON {fan}),
-        p AS (
-            SELECT least(a.account_id, b.account_id) AS src, greatest(a.account_id, b.account_id) AS dst,
-                   a.trait, a.w
-            FROM f a JOIN r b ON a.trait = b.trait AND a.rn2 = b.rn
-            WHERE a.account_id <> b.account_id
-        )
-        ,
-        -- a pair meets once per shared key (one key per kind and account), so count(*) counts keys
-        e AS (
-            SELECT src, dst, sum(w) AS weight, count(*) AS n_events FROM p GROUP BY src, dst
-            HAVING count(*) >= {int(min_shared)} AND sum(w) > 0
-        )
-        SELECT e.src, e.dst, e.weight, e.n_events,
-               list_slice(list(left(p.trait, 120) ORDER BY p.trait), 1, {MAX_EVIDENCE}) AS evidence
-        FROM e JOIN p ON p.src = e.src AND p.dst = e.dst
-        GROUP BY e.src, e.dst, e.weight, e.n_events"""
+        f AS (SELECT account_id, trait, w, rn + k AS rn2
+              FROM (SELECT r.*, unnest(generate_series(1, {fan})) AS k FROM r))
+        SELECT least(a.account_id, b.account_id) AS src, greatest(a.account_id, b.account_id) AS dst,
+               a.trait, a.w
+        FROM f a JOIN r b ON a.trait = b.trait AND a.rn2 = b.rn
+        WHERE a.account_id <> b.account_id"""
+
+
+def pair_weights_sql(pairs: str, min_shared: int) -> str:
+    """Account pairs sharing at least `min_shared` trait keys; weight = sum of the keys' weights."""
+    return f"""SELECT src, dst, sum(w) AS weight, count(*) AS n_events FROM {ident(pairs)}
+               GROUP BY src, dst HAVING count(*) >= {int(min_shared)} AND sum(w) > 0"""
+
+
+def evidence_sql(pairs: str, kept: str) -> str:
+    """Kept edges with the shared trait keys (up to MAX_EVIDENCE, 120 characters each) as evidence."""
+    return f"""SELECT e.src, e.dst, e.weight, e.n_events,
+                      list_slice(list(left(p.trait, 120) ORDER BY p.trait), 1, {MAX_EVIDENCE}) AS evidence
+               FROM {ident(kept)} e JOIN {ident(pairs)} p ON p.src = e.src AND p.dst = e.dst
+               GROUP BY e.src, e.dst, e.weight, e.n_events"""
 
 
 @signals.register("profile_traits")
@@ -262,12 +284,15 @@ class ProfileTraits(Signal):
     min_template_chars: shorter bio templates are not traits.
     min_handle_digits: handles ending in at least this many digits have a shape trait.
     seed: seed of the permutation null.
-    null_rounds: permutations pooled for the null (counts averaged over rounds).
+    null_rounds: at most this many permutations pooled for the null (counts averaged
+        over rounds); rounds stop once `NULL_EDGES_ENOUGH` null edges are pooled.
     traits: trait kinds used, of "created", "bio", "name", "handle" (default without "name").
     """
 
     name = "profile_traits"
-    description = "sharing several rare profile traits (creation hour, bio/name templates, handle batches)"
+    description = (
+        "sharing several rare profile traits (creation hour, bio/name templates, handle batches)"
+    )
 
     def __init__(
         self,
@@ -291,63 +316,118 @@ class ProfileTraits(Signal):
         self.null_rounds = null_rounds
         self.traits = tuple(traits)
 
-    def fit(self, con: duckdb.DuckDBPyConnection, posts: str = "posts", accounts: str = "accounts") -> ProfileTraits:
+    def fit(
+        self, con: duckdb.DuckDBPyConnection, posts: str = "posts", accounts: str = "accounts"
+    ) -> ProfileTraits:
         if self.null not in NULL_METHODS:
             raise ValueError(f"null must be one of {NULL_METHODS}, got {self.null!r}")
         t0 = time.perf_counter()
         attrs, day_only = account_attributes(con, accounts)
         unit = DAY if day_only else 3600.0
-        ids = attrs.column("account_id")
+        ids = attrs.column("account_id").combine_chunks()
+        # integer codes in account-id order: joins and grouping on integers, same src < dst and tie order
+        codes = pc.cast(pc.rank(ids, sort_keys="ascending", tiebreaker="first"), pa.int64())
+        by_code = ids.take(pc.sort_indices(ids))
         fam = trait_families(attrs, day_only, self.min_template_chars, self.min_handle_digits)
-        traits = traits_table(ids, fam, self.traits)
+        traits = traits_table(codes, fam, self.traits)
         stats: dict[str, Any] = {
             "accounts": len(ids),
             "creation_precision": "day" if day_only else "hour",
             "traits": traits.num_rows,
-            **{f"accounts_with_{k}": len(ids) - fam.column(k).null_count for k in ("created", "bio", "name", "handle")},
+            **{
+                f"accounts_with_{k}": len(ids) - fam.column(k).null_count
+                for k in ("created", "bio", "name", "handle")
+            },
         }
-        real = self._pairs(con, traits, len(ids), unit)
-        real_w = np.asarray(real.column("weight").to_numpy(), dtype=np.float64)
+        pairs, edges = "_io_profile_traits_p", "_io_profile_traits_e"
+        self._materialise_pairs(con, traits, len(ids), unit, pairs)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {edges} AS {pair_weights_sql(pairs, self.min_shared)}"
+        )
+        real_w = np.asarray(
+            con.sql(f"SELECT weight FROM {edges}").fetchnumpy()["weight"], dtype=np.float64
+        )
         stats["edges_raw"] = int(real_w.size)
         threshold = 0.0
         stats["null_edges"] = 0
         if self.null == "permute" and real_w.size:
             lang = pc.dictionary_encode(attrs.column("lang").combine_chunks())
             strata = np.asarray(lang.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-            null_w = self._null_weights(con, ids, fam, unit, strata)
+            null_w, rounds = self._null_weights(con, codes, fam, unit, strata)
             stats["null_edges"] = int(null_w.size)
-            stats["null_rounds"] = self.null_rounds
+            stats["null_rounds"] = rounds
             stats["null_max"] = float(null_w.max()) if null_w.size else 0.0
             # null edges of all rounds pooled: per-round counts <= alpha * real counts
-            threshold = fdr_threshold(real_w, null_w, self.alpha * self.null_rounds)
-        self.edges_ = real.filter(pc.greater_equal(real.column("weight"), threshold))
+            threshold = fdr_threshold(real_w, null_w, self.alpha * rounds)
+        try:
+            kept = "_io_profile_traits_kept"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {kept} AS SELECT * FROM {edges} WHERE weight >= ?",
+                [threshold],
+            )
+            coded = con.sql(evidence_sql(pairs, kept)).to_arrow_table()
+            self.edges_ = _decode(coded, by_code).cast(EDGE_SCHEMA)
+        finally:
+            for table in (pairs, edges, "_io_profile_traits_kept"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
         self.threshold_ = float(threshold)
         stats["edges_kept"] = self.edges_.num_rows
         stats["edges_below_threshold"] = stats["edges_raw"] - stats["edges_kept"]
-        stats["method"] = f"null:{self.null}" + (f",fdr<={self.alpha}" if self.null == "permute" else "")
+        stats["method"] = f"null:{self.null}" + (
+            f",fdr<={self.alpha}" if self.null == "permute" else ""
+        )
         stats["seconds"] = round(time.perf_counter() - t0, 3)
         self.stats_ = stats
         return self
 
-    def _pairs(self, con: duckdb.DuckDBPyConnection, traits: pa.Table, n_accounts: int, unit: float) -> pa.Table:
-        view, offs = "_io_profile_traits_t", "_io_profile_traits_k"
+    def _materialise_pairs(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        traits: pa.Table,
+        n_accounts: int,
+        unit: float,
+        out: str,
+    ) -> None:
+        """`out` (src, dst, trait, w): the trait-sharing pairs of `traits` (`trait_pairs_sql`)."""
+        view = "_io_profile_traits_t"
         con.register(view, traits)
         try:
-            k_max = self.max_fanout if self.max_fanout is not None else max(n_accounts, 1)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {offs} AS SELECT range + 1 AS k FROM range(?)", [k_max])
-            sql = pair_traits_sql(view, offs, max(n_accounts, 1), self.max_fanout, self.min_shared, unit)
-            out = con.sql(sql).to_arrow_table()
+            sql = trait_pairs_sql(view, max(n_accounts, 1), self.max_fanout, unit)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(out)} AS {sql}")
         finally:
             con.unregister(view)
-            con.execute(f"DROP TABLE IF EXISTS {offs}")
-        return out.cast(EDGE_SCHEMA)
+
+    def _weights(self, con: duckdb.DuckDBPyConnection, pairs: str) -> np.ndarray:
+        w = con.sql(
+            f"SELECT weight FROM ({pair_weights_sql(pairs, self.min_shared)})"
+        ).fetchnumpy()["weight"]
+        return np.asarray(w, dtype=np.float64)
 
     def _null_weights(
-        self, con: duckdb.DuckDBPyConnection, ids: pa.ChunkedArray, fam: pa.Table, unit: float, strata: np.ndarray
-    ) -> np.ndarray:
+        self,
+        con: duckdb.DuckDBPyConnection,
+        codes: pa.Array,
+        fam: pa.Table,
+        unit: float,
+        strata: np.ndarray,
+    ) -> tuple[np.ndarray, int]:
+        """Pooled null edge weights and the number of rounds they come from."""
         rng = np.random.default_rng(self.seed)
-        out = []
-        for _ in range(self.null_rounds):
-            null = self._pairs(con, traits_table(ids, permuted(fam, rng, strata), self.traits), len(ids), unit)
-            out.append(np.asarray(null.column("weight").to_numpy(), dtype=np.float64))
-        return np.concatenate(out) if out else np.zeros(0)
+        out: list[np.ndarray] = []
+        table = "_io_profile_traits_np"
+        try:
+            while len(out) < self.null_rounds and sum(w.size for w in out) < NULL_EDGES_ENOUGH:
+                null = traits_table(codes, permuted(fam, rng, strata), self.traits)
+                self._materialise_pairs(con, null, len(codes), unit, table)
+                out.append(self._weights(con, table))
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        return (np.concatenate(out), len(out)) if out else (np.zeros(0), 0)
+
+
+def _decode(edges: pa.Table, by_code: pa.Array) -> pa.Table:
+    """Edges with account codes (1-based ranks) turned back into account ids."""
+    cols = {name: edges.column(name) for name in edges.column_names}
+    for side in ("src", "dst"):
+        cols[side] = by_code.take(pc.subtract(edges.column(side), 1))
+    return pa.table(cols)
