@@ -142,6 +142,19 @@ def utf8_code_points(data: npt.NDArray[np.uint8], offsets: IntArray) -> tuple[UI
 
 
 @njit(cache=True)
+def utf8_lengths(data: npt.NDArray[np.uint8], offsets: IntArray) -> IntArray:  # pragma: no cover - compiled
+    """Number of code points of each valid UTF-8 string (Arrow layout), without decoding them."""
+    n = offsets.size - 1
+    out = np.zeros(n, dtype=np.int64)
+    for t in range(n):
+        c = 0
+        for p in range(offsets[t], offsets[t + 1]):
+            c += (data[p] & 0xC0) != 0x80
+        out[t] = c
+    return out
+
+
+@njit(cache=True)
 def run_hashes(hashes: UInt64Array, bounds: IntArray) -> UInt64Array:  # pragma: no cover - compiled
     """64-bit hash of each run's multiset of shingle hashes (order-free sum of mixed values, and its size)."""
     m = bounds.size - 1

@@ -36,6 +36,7 @@ import os
 import re
 import time
 import zlib
+from functools import partial
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -60,6 +61,7 @@ from infoops.detect.textsim import (
     lsh_pairs,
     run_hashes,
     utf8_code_points,
+    utf8_lengths,
     verify_pairs,
 )
 from infoops.registry import signals
@@ -74,6 +76,8 @@ DEFAULT_NEIGHBOURS = 6
 VERIFY_MARGIN = 0.15
 SHINGLES = ("chars", "words")
 DEFAULT_SHINGLES = "chars"
+# texts whose code points are decoded at once when hashing character shingles (bounds peak memory)
+SHINGLE_CHUNK = 250_000
 
 UInt64Array = npt.NDArray[np.uint64]
 IntArray = npt.NDArray[np.int64]
@@ -94,6 +98,18 @@ def _mix(x: UInt64Array) -> UInt64Array:
     return x
 
 
+def _utf8_buffers(texts: pa.Array) -> tuple[npt.NDArray[np.uint8], IntArray]:
+    """UTF-8 bytes and n + 1 byte offsets (int64) of an Arrow string array without nulls (no copy of the bytes)."""
+    if texts.null_count:
+        raise ValueError("texts must not contain nulls")
+    arr = texts if texts.type in (pa.string(), pa.large_string()) else texts.cast(pa.large_string())
+    _, off_buf, data_buf = arr.buffers()
+    width = np.int64 if arr.type == pa.large_string() else np.int32
+    offs = np.frombuffer(off_buf, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    return data, offs
+
+
 def utf32(texts: Texts) -> tuple[npt.NDArray[np.uint32], IntArray]:
     """Code points of all texts in one array, and where each text starts and ends (n + 1 offsets).
 
@@ -101,17 +117,40 @@ def utf32(texts: Texts) -> tuple[npt.NDArray[np.uint32], IntArray]:
     from its UTF-8 buffers, no Python strings made).
     """
     if isinstance(texts, pa.Array):
-        if texts.null_count:
-            raise ValueError("texts must not contain nulls")
-        arr = texts.cast(pa.large_string())
-        _, off_buf, data_buf = arr.buffers()
-        offs = np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
-        return utf8_code_points(data, np.ascontiguousarray(offs))
+        data, offs = _utf8_buffers(texts)
+        return utf8_code_points(data, offs)
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=offsets[1:])
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return codes, offsets
+
+
+def code_point_lengths(texts: Texts) -> IntArray:
+    """Number of code points of each text (Arrow texts counted from their UTF-8 bytes, not decoded)."""
+    if isinstance(texts, pa.Array):
+        return utf8_lengths(*_utf8_buffers(texts))
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def char_shingles(texts: Texts, ngram: int, chunk: int = SHINGLE_CHUNK) -> tuple[UInt64Array, IntArray]:
+    """Character `ngram`-gram hashes of every text (repeats kept, text order) and run bounds (n + 1).
+
+    The output is sized from the texts' code-point counts first and filled
+    `chunk` texts at a time, so only one chunk's code points are decoded at
+    once (the hashes of 10M posts' texts are GBs; their code points half that).
+    """
+    n = len(texts)
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.maximum(code_point_lengths(texts) - ngram + 1, 1), out=bounds[1:])
+    out = np.empty(int(bounds[n]), dtype=np.uint64)
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        codes, offsets = utf32(texts[lo:hi])
+        part, _ = char_shingle_sets(codes, offsets, np.arange(hi - lo, dtype=np.int64), ngram, False)
+        del codes, offsets
+        out[bounds[lo] : bounds[hi]] = part
+        del part
+    return out, bounds
 
 
 def shingle_hashes(texts: list[str], n: int = DEFAULT_NGRAM) -> tuple[UInt64Array, IntArray]:
@@ -162,8 +201,7 @@ def shingle_sets(texts: Texts, shingles: str, ngram: int) -> tuple[UInt64Array, 
     if shingles not in SHINGLES:
         raise ValueError(f"shingles must be one of {SHINGLES}, got {shingles!r}")
     if shingles == "chars":
-        codes, offsets = utf32(texts)
-        h, bounds = char_shingle_sets(codes, offsets, np.arange(len(texts), dtype=np.int64), ngram, False)
+        h, bounds = char_shingles(texts, ngram)
     else:
         h, starts = word_hashes(texts.to_pylist() if isinstance(texts, pa.Array) else texts)
         bounds = np.append(starts, h.size).astype(np.int64)
@@ -221,11 +259,16 @@ def near_duplicate_clusters(
     threads = max(1, min(os.cpu_count() or 1, bands)) if threads is None else threads
     keys, low = kmins_band_keys(h, bounds, num_perm, bands, seed, threads)
     t2 = time.perf_counter()
-    parts = in_parallel(lambda lo, hi: lsh_pairs(keys, rank, neighbours, lo, hi), bands, threads, min_items=2)
+    lsh = partial(lsh_pairs, keys, rank, neighbours)
+    parts = in_parallel(lsh, bands, threads, min_items=2)
+    del keys, lsh  # free memory as soon as possible: at 10M posts each of these is GBs or hundreds of MBs
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
+    del parts
     t3 = time.perf_counter()
     jac = verify_pairs(h, bounds, low, i, j, threshold, VERIFY_MARGIN, threads)
+    n_ngrams = int(h.size)
+    del h, bounds, low
     ok = jac >= threshold
     n_exact = int((jac >= 0).sum())
     i, j = i[ok], j[ok]
@@ -242,7 +285,7 @@ def near_duplicate_clusters(
     labels = renumber[comp]
     sizes = np.bincount(labels)
     stats = {
-        "ngrams": int(h.size),
+        "ngrams": n_ngrams,
         "candidate_pairs": int(ok.size),
         "pairs_verified_exactly": n_exact,
         "similar_pairs": int(i.size),
