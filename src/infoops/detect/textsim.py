@@ -33,6 +33,8 @@ from numba import njit
 UInt64Array = npt.NDArray[np.uint64]
 UInt32Array = npt.NDArray[np.uint32]
 IntArray = npt.NDArray[np.int64]
+# candidate pair indices: int64, or int32 where the texts fit
+PairIndex = npt.NDArray[np.signedinteger[Any]]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -352,8 +354,8 @@ def lsh_pairs(
 def bbit_check(
     low: npt.NDArray[np.uint8],
     head: npt.NDArray[np.uint8],
-    i: IntArray,
-    j: IntArray,
+    i: PairIndex,
+    j: PairIndex,
     floor0: float,
     floor: float,
     lo: int,
@@ -401,8 +403,8 @@ def exact_check(
     hashes: UInt64Array,
     bounds: IntArray,
     distinct: IntArray,
-    i: IntArray,
-    j: IntArray,
+    i: PairIndex,
+    j: PairIndex,
     threshold: float,
     lo: int,
     hi: int,
@@ -437,8 +439,8 @@ def verify_pairs(
     hashes: UInt64Array,
     bounds: IntArray,
     low: npt.NDArray[np.uint8],
-    i: IntArray,
-    j: IntArray,
+    i: PairIndex,
+    j: PairIndex,
     threshold: float,
     margin: float,
     threads: int = 1,

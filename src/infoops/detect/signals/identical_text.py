@@ -55,15 +55,22 @@ class _NormCache:
 _CACHE = _NormCache()
 
 
-def _normalised(con: duckdb.DuckDBPyConnection, src: str) -> tuple[np.ndarray, pa.Array, bool]:
-    """(hash of each distinct raw text, its normalised form, whether it came from the cache)."""
+def _normalised(con: duckdb.DuckDBPyConnection, src: str, texts: str) -> tuple[np.ndarray, pa.Array, bool]:
+    """(hash of each distinct raw text, its normalised form, whether it came from the cache).
+
+    `src` holds the posts' text hashes `h`; the texts themselves are read from
+    the query `texts` (columns h, text) only when the cache does not hold them.
+    """
     row = con.execute(f"SELECT count(*), coalesce(bit_xor(h), 0) FROM (SELECT DISTINCT h FROM {src})").fetchall()[0]
     fp = (int(row[0]), int(row[1]))
     if fp == _CACHE.fingerprint:
         return _CACHE.hashes, _CACHE.norm, True
-    tbl = con.sql(f"SELECT h, any_value(text) AS text FROM {src} GROUP BY h").to_arrow_table()
+    tbl = con.sql(f"SELECT h, any_value(text) AS text FROM ({texts}) GROUP BY h").to_arrow_table()
     hashes = np.asarray(tbl.column("h").to_numpy(), dtype=np.uint64)
-    norm = pa.array(normalize_many(tbl.column("text").to_pylist()), pa.string())
+    raw = tbl.column("text").to_pylist()
+    del tbl
+    norm = pa.array(normalize_many(raw), pa.string())
+    del raw
     _CACHE.fingerprint, _CACHE.hashes, _CACHE.norm = fp, hashes, norm
     return hashes, norm, False
 
@@ -84,12 +91,14 @@ def text_actions(
     """
     t0 = time.perf_counter()
     src = ident(out) + "_src"
+    where = "WHERE coalesce(kind, 'post') <> 'repost' AND text IS NOT NULL AND created_at IS NOT NULL"
+    # the temp table holds hashes, not texts (texts of 10M posts are GBs of DuckDB memory held
+    # through the whole near-duplicate computation); texts are read once more, to normalise them
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {src} AS
-        SELECT post_id, account_id, epoch(created_at) AS t, hash(text) AS h, text FROM {ident(posts)}
-        WHERE coalesce(kind, 'post') <> 'repost' AND text IS NOT NULL AND created_at IS NOT NULL"""
+        SELECT post_id, account_id, epoch(created_at) AS t, hash(text) AS h FROM {ident(posts)} {where}"""
     )
-    hashes, norm, cached = _normalised(con, src)
+    hashes, norm, cached = _normalised(con, src, f"SELECT hash(text) AS h, text FROM {ident(posts)} {where}")
     t_norm = time.perf_counter()
     keep = pc.greater_equal(pc.utf8_length(norm), min_chars)
     enc = pc.if_else(keep, norm, pa.scalar(None, pa.string())).dictionary_encode()

@@ -229,6 +229,19 @@ def exact_jaccard(
     )
 
 
+def _lsh_by_band(
+    keys: UInt64Array, rank: IntArray, neighbours: int, lo: int, hi: int
+) -> list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]]:
+    """`lsh_pairs` of bands lo..hi-1, one band at a time, each band's pairs as int32 where the texts fit
+    (candidate pairs are the largest arrays at 10M posts: half the memory, same pairs in the same order)."""
+    small = keys.shape[1] < 2**31
+    out: list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]] = []
+    for band in range(lo, hi):
+        i, j = lsh_pairs(keys, rank, neighbours, band, band + 1)
+        out.append((i.astype(np.int32), j.astype(np.int32)) if small else (i, j))
+    return out
+
+
 def near_duplicate_clusters(
     texts: Texts,
     threshold: float = DEFAULT_THRESHOLD,
@@ -259,8 +272,8 @@ def near_duplicate_clusters(
     threads = max(1, min(os.cpu_count() or 1, bands)) if threads is None else threads
     keys, low = kmins_band_keys(h, bounds, num_perm, bands, seed, threads)
     t2 = time.perf_counter()
-    lsh = partial(lsh_pairs, keys, rank, neighbours)
-    parts = in_parallel(lsh, bands, threads, min_items=2)
+    lsh = partial(_lsh_by_band, keys, rank, neighbours)
+    parts = [part for chunk in in_parallel(lsh, bands, threads, min_items=2) for part in chunk]
     del keys, lsh  # free memory as soon as possible: at 10M posts each of these is GBs or hundreds of MBs
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
@@ -271,7 +284,7 @@ def near_duplicate_clusters(
     del h, bounds, low
     ok = jac >= threshold
     n_exact = int((jac >= 0).sum())
-    i, j = i[ok], j[ok]
+    i, j = i[ok].astype(np.int64), j[ok].astype(np.int64)
     key = np.unique(i * n + j)
     i, j = key // n, key % n
     t4 = time.perf_counter()
