@@ -55,6 +55,10 @@ class _NormCache:
 _CACHE = _NormCache()
 
 
+# distinct texts normalised at once (as Python strings)
+NORMALISE_CHUNK = 500_000
+
+
 def _normalised(con: duckdb.DuckDBPyConnection, src: str, texts: str) -> tuple[np.ndarray, pa.Array, bool]:
     """(hash of each distinct raw text, its normalised form, whether it came from the cache).
 
@@ -67,9 +71,17 @@ def _normalised(con: duckdb.DuckDBPyConnection, src: str, texts: str) -> tuple[n
         return _CACHE.hashes, _CACHE.norm, True
     tbl = con.sql(f"SELECT h, any_value(text) AS text FROM ({texts}) GROUP BY h").to_arrow_table()
     hashes = np.asarray(tbl.column("h").to_numpy(), dtype=np.uint64)
-    raw = tbl.column("text").to_pylist()
+    raw = tbl.column("text")
     del tbl
-    norm = pa.array(normalize_many(raw), pa.string())
+    # Python strings NORMALISE_CHUNK at a time (all of 10M posts' texts as Python strings are GBs)
+    norm = pa.concat_arrays(
+        [
+            pa.array(normalize_many(chunk.slice(lo, NORMALISE_CHUNK).to_pylist()), pa.string())
+            for chunk in raw.chunks
+            for lo in range(0, len(chunk), NORMALISE_CHUNK)
+        ]
+        or [pa.array([], pa.string())]
+    )
     del raw
     _CACHE.fingerprint, _CACHE.hashes, _CACHE.norm = fp, hashes, norm
     return hashes, norm, False
