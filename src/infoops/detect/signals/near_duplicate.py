@@ -242,6 +242,25 @@ def _lsh_by_band(
     return out
 
 
+def _gather(
+    parts: list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]],
+) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]:
+    """The parts' pairs concatenated, each part freed once copied (`parts` is emptied): the peak is
+    the pairs plus one band's, not twice the pairs."""
+    total = sum(p[0].size for p in parts)
+    dtype = parts[0][0].dtype if parts else np.dtype(np.int64)
+    i, j = np.empty(total, dtype=dtype), np.empty(total, dtype=dtype)
+    pos = 0
+    parts.reverse()
+    while parts:
+        a, b = parts.pop()
+        i[pos : pos + a.size] = a
+        j[pos : pos + a.size] = b
+        pos += a.size
+        del a, b
+    return i, j
+
+
 def near_duplicate_clusters(
     texts: Texts,
     threshold: float = DEFAULT_THRESHOLD,
@@ -275,15 +294,14 @@ def near_duplicate_clusters(
     lsh = partial(_lsh_by_band, keys, rank, neighbours)
     parts = [part for chunk in in_parallel(lsh, bands, threads, min_items=2) for part in chunk]
     del keys, lsh  # free memory as soon as possible: at 10M posts each of these is GBs or hundreds of MBs
-    i = np.concatenate([p[0] for p in parts])
-    j = np.concatenate([p[1] for p in parts])
-    del parts
+    i, j = _gather(parts)
     t3 = time.perf_counter()
     jac = verify_pairs(h, bounds, low, i, j, threshold, VERIFY_MARGIN, threads)
     n_ngrams = int(h.size)
     del h, bounds, low
     ok = jac >= threshold
     n_exact = int((jac >= 0).sum())
+    del jac
     i, j = i[ok].astype(np.int64), j[ok].astype(np.int64)
     key = np.unique(i * n + j)
     i, j = key // n, key % n
