@@ -78,6 +78,8 @@ SHINGLES = ("chars", "words")
 DEFAULT_SHINGLES = "chars"
 # texts whose code points are decoded at once when hashing character shingles (bounds peak memory)
 SHINGLE_CHUNK = 250_000
+# LSH bands whose candidate pairs are generated and checked at once (bounds peak memory)
+PAIR_BANDS = 4
 
 UInt64Array = npt.NDArray[np.uint64]
 IntArray = npt.NDArray[np.int64]
@@ -242,6 +244,13 @@ def _lsh_by_band(
     return out
 
 
+def _lsh_offset(
+    keys: UInt64Array, rank: IntArray, neighbours: int, offset: int, lo: int, hi: int
+) -> list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]]:
+    """`_lsh_by_band` of bands offset + lo .. offset + hi - 1."""
+    return _lsh_by_band(keys, rank, neighbours, offset + lo, offset + hi)
+
+
 def _gather(
     parts: list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]],
 ) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]:
@@ -291,18 +300,34 @@ def near_duplicate_clusters(
     threads = max(1, min(os.cpu_count() or 1, bands)) if threads is None else threads
     keys, low = kmins_band_keys(h, bounds, num_perm, bands, seed, threads)
     t2 = time.perf_counter()
-    lsh = partial(_lsh_by_band, keys, rank, neighbours)
-    parts = [part for chunk in in_parallel(lsh, bands, threads, min_items=2) for part in chunk]
-    del keys, lsh  # free memory as soon as possible: at 10M posts each of these is GBs or hundreds of MBs
-    i, j = _gather(parts)
-    t3 = time.perf_counter()
-    jac = verify_pairs(h, bounds, low, i, j, threshold, VERIFY_MARGIN, threads)
+    # candidates are generated and checked PAIR_BANDS bands at a time (the pairs of all bands
+    # are GBs at 10M posts); the checks do not depend on the batch, so neither does the result
+    n_cand = n_exact = 0
+    sec_lsh = sec_verify = 0.0
+    found: list[tuple[IntArray, IntArray]] = []
+    step = max(PAIR_BANDS, threads)
+    for g0 in range(0, bands, step):
+        ta = time.perf_counter()
+        lsh = partial(_lsh_offset, keys, rank, neighbours, g0)
+        parts = [part for chunk in in_parallel(lsh, min(bands, g0 + step) - g0, threads, min_items=2) for part in chunk]
+        del lsh
+        i, j = _gather(parts)
+        tb = time.perf_counter()
+        jac = verify_pairs(h, bounds, low, i, j, threshold, VERIFY_MARGIN, threads)
+        ok = jac >= threshold
+        n_cand += int(ok.size)
+        n_exact += int((jac >= 0).sum())
+        del jac
+        found.append((i[ok].astype(np.int64), j[ok].astype(np.int64)))
+        del i, j, ok
+        sec_lsh += tb - ta
+        sec_verify += time.perf_counter() - tb
     n_ngrams = int(h.size)
-    del h, bounds, low
-    ok = jac >= threshold
-    n_exact = int((jac >= 0).sum())
-    del jac
-    i, j = i[ok].astype(np.int64), j[ok].astype(np.int64)
+    del keys, h, bounds, low  # free memory as soon as possible: at 10M posts each is GBs or hundreds of MBs
+    t3 = t2 + sec_lsh
+    i = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    j = np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    del found
     key = np.unique(i * n + j)
     i, j = key // n, key % n
     t4 = time.perf_counter()
@@ -317,7 +342,7 @@ def near_duplicate_clusters(
     sizes = np.bincount(labels)
     stats = {
         "ngrams": n_ngrams,
-        "candidate_pairs": int(ok.size),
+        "candidate_pairs": n_cand,
         "pairs_verified_exactly": n_exact,
         "similar_pairs": int(i.size),
         "clusters": int(n_comp),
@@ -326,7 +351,7 @@ def near_duplicate_clusters(
         "seconds_shingles": round(t1 - t0, 3),
         "seconds_minhash": round(t2 - t1, 3),
         "seconds_lsh": round(t3 - t2, 3),
-        "seconds_verify": round(t4 - t3, 3),
+        "seconds_verify": round(sec_verify, 3),
         "seconds_clusters": round(time.perf_counter() - t4, 3),
     }
     return labels.astype(np.int64), stats
