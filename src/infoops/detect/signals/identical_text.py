@@ -55,6 +55,8 @@ class _NormCache:
 _CACHE = _NormCache()
 
 
+# the normalised texts are cached for the next text signal up to this many distinct texts
+CACHE_MAX_TEXTS = 2_000_000
 # distinct texts normalised at once (as Python strings)
 NORMALISE_CHUNK = 500_000
 
@@ -83,7 +85,10 @@ def _normalised(con: duckdb.DuckDBPyConnection, src: str, texts: str) -> tuple[n
         or [pa.array([], pa.string())]
     )
     del raw
-    _CACHE.fingerprint, _CACHE.hashes, _CACHE.norm = fp, hashes, norm
+    if len(norm) <= CACHE_MAX_TEXTS:
+        _CACHE.fingerprint, _CACHE.hashes, _CACHE.norm = fp, hashes, norm
+    else:  # GBs of texts: not kept alive beside the next signal's arrays (normalised again instead)
+        _CACHE.fingerprint, _CACHE.hashes, _CACHE.norm = (-1, -1), np.zeros(0, np.uint64), pa.array([], pa.string())
     return hashes, norm, False
 
 
@@ -114,11 +119,13 @@ def text_actions(
     t_norm = time.perf_counter()
     keep = pc.greater_equal(pc.utf8_length(norm), min_chars)
     enc = pc.if_else(keep, norm, pa.scalar(None, pa.string())).dictionary_encode()
+    n_raw = len(norm)
+    del norm  # the cache's copy (if any) is all that is kept
     tid = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     distinct = enc.dictionary
     stats: dict[str, Any] = {
-        "raw_texts_distinct": len(norm),
-        "texts_too_short": len(norm) - int(pc.sum(keep).as_py() or 0),
+        "raw_texts_distinct": n_raw,
+        "texts_too_short": n_raw - int(pc.sum(keep).as_py() or 0),
         "texts_distinct": len(distinct),
         "normalisation_cached": cached,
     }
