@@ -107,14 +107,10 @@ def text_actions(
     `mapper` assigns to the distinct normalised texts).
     """
     t0 = time.perf_counter()
-    src = ident(out) + "_src"
     where = "WHERE coalesce(kind, 'post') <> 'repost' AND text IS NOT NULL AND created_at IS NOT NULL"
-    # the temp table holds hashes, not texts (texts of 10M posts are GBs of DuckDB memory held
-    # through the whole near-duplicate computation); texts are read once more, to normalise them
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {src} AS
-        SELECT post_id, account_id, epoch(created_at) AS t, hash(text) AS h FROM {ident(posts)} {where}"""
-    )
+    # a subquery, not a temp table: DuckDB holds nothing of 10M posts through the near-duplicate
+    # computation (the posts are read three times: fingerprint, texts, objects)
+    src = f"(SELECT post_id, account_id, epoch(created_at) AS t, hash(text) AS h FROM {ident(posts)} {where})"
     hashes, norm, cached = _normalised(con, src, f"SELECT hash(text) AS h, text FROM {ident(posts)} {where}")
     t_norm = time.perf_counter()
     keep = pc.greater_equal(pc.utf8_length(norm), min_chars)
@@ -134,6 +130,7 @@ def text_actions(
         stats.update(extra)
         if len(obj_of_text):
             tid = np.where(tid >= 0, obj_of_text[np.maximum(tid, 0)], -1)
+    del enc, distinct, keep
     mapping = pa.table({"h": pa.array(hashes, pa.uint64()), "object": pa.array(tid, pa.int64())})
     view = ident(out) + "_map"
     con.register(view, mapping)
@@ -145,7 +142,6 @@ def text_actions(
         )
     finally:
         con.unregister(view)
-        con.execute(f"DROP TABLE IF EXISTS {src}")
     stats["seconds_normalize"] = round(t_norm - t0, 3)
     stats["seconds_objects"] = round(time.perf_counter() - t0, 3)
     return stats
