@@ -61,6 +61,10 @@ def assert_same_edges(a: CoActionSignal, b: CoActionSignal) -> None:
     for key, va in sa.items():
         if isinstance(va, float):
             assert va == pytest.approx(sb[key], rel=1e-9, abs=1e-12), key
+        elif key == "strata":  # one dict of numbers per stratum
+            assert len(va) == len(sb[key]), key
+            for da, db in zip(va, sb[key], strict=True):
+                assert da == pytest.approx(db, rel=1e-9, abs=1e-12), key
         else:
             assert va == sb[key], key
 
@@ -104,6 +108,35 @@ def test_engines_agree_on_sync_activity(null: str, fanout: int | None) -> None:
 def test_engines_agree_on_tfidf(cls: type[CoActionSignal], null: str) -> None:
     case, _ = planted_case("repost", seed=5, groups=2, n_background=150)
     a, b = fit_both(lambda **kw: cls(null=null, min_activity=1, **kw), case.con)
+    assert a.stats_["edges_raw"] > 0
+    assert_same(a, b)
+    case.close()
+
+
+def _stratified(make: Any) -> Any:
+    def build(**kw: Any) -> CoActionSignal:
+        sig = make(**kw)
+        sig.stratify = True
+        return sig
+
+    return build
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda **kw: CoRepost(**kw), "repost"),
+        (lambda **kw: CoRepost(window=600.0, null="shift", **kw), "repost"),
+        (lambda **kw: CoRepostAuthor(min_activity=1, **kw), "repost"),
+        (lambda **kw: CoUrlTfidf(**kw), "url"),
+        (lambda **kw: SyncActivity(**kw), "post"),
+    ],
+)
+def test_engines_agree_with_activity_strata(make: Any, kind: str) -> None:
+    """Stratified thresholds: same strata, same per-stratum thresholds, same edges on both engines."""
+    case, _ = planted_case(kind, seed=6, groups=2, n_background=400, acts=25)
+    a, b = fit_both(_stratified(make), case.con)
+    assert a.stratify and b.stratify and "strata" in a.stats_
     assert a.stats_["edges_raw"] > 0
     assert_same(a, b)
     case.close()

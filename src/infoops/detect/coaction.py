@@ -33,6 +33,7 @@ from infoops.detect.nullmodel import (
     fdr_threshold,
     shift_plan,
     shuffle_without_duplicates,
+    stratified_thresholds,
 )
 
 DEFAULT_WINDOW = 60.0
@@ -67,7 +68,16 @@ class CoActionSignal(Signal):
     seed: seed of the null model's per-account offsets.
     engine: "local" (numpy arrays, `infoops.detect.local`) or "sql" (the
         relational reference, `infoops.detect.sql`); both give the same edges.
+
+    With `stratify = True` (set by a subclass, e.g. co_url_tfidf, or on an
+    instance) the threshold is set per activity stratum
+    (`nullmodel.stratified_thresholds`); the strata, their thresholds and the
+    unstratified threshold go into `stats_`. It is off by default: on
+    co_repost_author it admitted clusters of ordinary heavy reposters whose
+    overlaps the configuration null underestimates (docs/detect.md).
     """
+
+    stratify: bool = False
 
     def __init__(
         self,
@@ -131,6 +141,7 @@ class CoActionSignal(Signal):
             stats = self._fit_sql(con, spec, posts, accounts)
         stats["edges_kept"] = int(self.edges_.num_rows)
         stats["edges_below_threshold"] = stats["edges_raw"] - stats["edges_kept"]
+        stats["stratified"] = bool(self.stratify and self.null != "none")
         stats["method"] = f"null:{self.null}" + (
             f",fdr<={self.alpha}" if self.null != "none" else ""
         )
@@ -171,15 +182,15 @@ class CoActionSignal(Signal):
             stats["pairs"] = int(real.pairs.n_events.size)
             stats["_t_pairs"] = time.perf_counter()
             stats["edges_raw"] = int(real.weight.size)
-            threshold = float(self.min_weight)
+            per_edge = np.full(real.weight.size, float(self.min_weight))
             stats["null_edges"] = 0
             if null_job is not None and real.weight.size:
-                null_arr = null_job.result()
-                stats["null_edges"] = int(null_arr.size)
-                stats["null_max"] = float(null_arr.max()) if null_arr.size else 0.0
-                threshold = max(threshold, fdr_threshold(real.weight, null_arr, self.alpha))
+                null_w, null_s = null_job.result()
+                real_s = local.pair_strata(real, local.activity(loaded.acts, n_acc))
+                per_edge = self._thresholds(real.weight, real_s, null_w, null_s, stats)
+            threshold = float(per_edge.min()) if per_edge.size else float(self.min_weight)
             pt = real.pairs
-            sel = real.weight >= threshold
+            sel = real.weight >= per_edge
             kept = np.flatnonzero(real.keep)[sel]
             evidence = pool.submit(
                 local.evidence, loaded, first_job.result(), pt, kept, MAX_EVIDENCE
@@ -223,20 +234,26 @@ class CoActionSignal(Signal):
         )
         stats["pairs"] = _count(con, spec.t("w0"))
         stats["_t_pairs"] = time.perf_counter()
-        real_w = _weights(con, real)
+        real_w, real_s = _weights(con, real, spec.t("acts"))
         stats["edges_raw"] = int(real_w.size)
-        threshold = float(self.min_weight)
+        per_edge = np.full(real_w.size, float(self.min_weight))
         stats["null_edges"] = 0
         if self.null != "none" and real_w.size:
-            null_arr = self._null_weights(con, spec, n_acc, null_w)
-            stats["null_edges"] = int(null_arr.size)
-            stats["null_max"] = float(null_arr.max()) if null_arr.size else 0.0
-            threshold = max(threshold, fdr_threshold(real_w, null_arr, self.alpha))
+            null_arr, null_s = self._null_weights(con, spec, n_acc, null_w)
+            per_edge = self._thresholds(real_w, real_s, null_arr, null_s, stats)
+        threshold = float(per_edge.min()) if per_edge.size else float(self.min_weight)
         kept = spec.t("kept")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {kept} AS SELECT * FROM {real} WHERE weight >= ?",
-            [threshold],
-        )
+        # a threshold per stratum (each stratum's edges share one)
+        strata, first = np.unique(real_s, return_index=True)
+        con.register("_io_thresholds", pa.table({"stratum": strata, "th": per_edge[first]}))
+        try:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {kept} AS
+                    SELECT r.* EXCLUDE (stratum) FROM ({_strata_sql(real, spec.t("acts"))}) r
+                    JOIN _io_thresholds USING (stratum) WHERE r.weight >= th"""
+            )
+        finally:
+            con.unregister("_io_thresholds")
         self.edges_ = (
             con.sql(sql.evidence_sql(spec, pairs, kept, MAX_EVIDENCE))
             .to_arrow_table()
@@ -250,9 +267,29 @@ class CoActionSignal(Signal):
         )
         return stats
 
+    def _thresholds(
+        self,
+        real_w: np.ndarray,
+        real_s: np.ndarray,
+        null_w: np.ndarray,
+        null_s: np.ndarray,
+        stats: dict[str, Any],
+    ) -> np.ndarray:
+        """Per real edge, the threshold it must reach (stratified unless `stratify` is off); stats noted."""
+        stats["null_edges"] = int(null_w.size)
+        stats["null_max"] = float(null_w.max()) if null_w.size else 0.0
+        overall = fdr_threshold(real_w, null_w, self.alpha)
+        if self.stratify:
+            per_edge, table = stratified_thresholds(real_w, real_s, null_w, null_s, self.alpha)
+            stats["strata"] = table
+            stats["threshold_unstratified"] = overall
+        else:
+            per_edge = np.full(real_w.size, overall)
+        return np.maximum(per_edge, float(self.min_weight))
+
     def _null_weights(
         self, con: duckdb.DuckDBPyConnection, spec: sql.CoActionSQL, n_acc: int, out: str
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         npairs, nacts = spec.t("npairs"), spec.t("nacts")
         if self.null == "shuffle":
             con.register("_io_shuffled", _shuffled(con, spec.t("acts"), self.seed))
@@ -260,7 +297,7 @@ class CoActionSignal(Signal):
         else:
             row = con.execute(f"SELECT min(t), max(t) FROM {spec.t('acts')}").fetchone()
             if row is None or row[0] is None:
-                return np.zeros(0)
+                return np.zeros(0), np.zeros(0, dtype=np.int64)
             plan = shift_plan(float(row[0]), float(row[1]), spec.window or 0.0)
             source = sql.source_sql(spec, sql.shifted_time_sql(plan, self.seed))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {nacts} AS {source}")
@@ -274,7 +311,7 @@ class CoActionSignal(Signal):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {out} AS {self.finish_weights(spec.t('nw0'), nacts, n_acc)}"
         )
-        w = _weights(con, out)
+        w = _weights(con, out, spec.t("acts"))
         con.execute(f"DROP TABLE IF EXISTS {npairs}")
         con.execute(f"DROP TABLE IF EXISTS {nacts}")
         return w
@@ -319,9 +356,19 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _weights(con: duckdb.DuckDBPyConnection, table: str) -> np.ndarray:
-    arr = con.execute(f"SELECT weight FROM {sql.ident(table)}").fetchnumpy()["weight"]
-    return np.asarray(arr, dtype=np.float64)
+def _weights(
+    con: duckdb.DuckDBPyConnection, table: str, acts: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The edges' weights and activity strata (the accounts' activity counted in `acts`)."""
+    res = con.execute(f"SELECT weight, stratum FROM ({_strata_sql(table, acts)})").fetchnumpy()
+    return np.asarray(res["weight"], dtype=np.float64), np.asarray(res["stratum"], dtype=np.int64)
+
+
+def _strata_sql(edges: str, acts: str) -> str:
+    """`edges` with each pair's activity stratum (`nullmodel.activity_strata` in SQL)."""
+    return f"""WITH n AS (SELECT account_id, count(*) AS n FROM {sql.ident(acts)} GROUP BY account_id)
+               SELECT e.*, CAST(floor(log2(greatest(least(a.n, b.n), 1))) AS BIGINT) AS stratum
+               FROM {sql.ident(edges)} e JOIN n a ON a.account_id = e.src JOIN n b ON b.account_id = e.dst"""
 
 
 def cosine_sql(edges: str, acts: str, n_accounts: int, min_shared: int) -> str:

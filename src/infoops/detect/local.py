@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from infoops.detect import sql
-from infoops.detect.nullmodel import shift_plan, shuffle_without_duplicates
+from infoops.detect.nullmodel import activity_strata, shift_plan, shuffle_without_duplicates
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -397,6 +397,17 @@ def shifted(
     return Actions(acc, lab, t, post, n_obj, lab)
 
 
+def activity(acts: Actions, n_accounts: int) -> I64:
+    """Actions per account code (the activity strata are cut on)."""
+    return np.bincount(acts.acc, minlength=n_accounts + 1).astype(np.int64)
+
+
+def pair_strata(w: Weighted, act: I64) -> I64:
+    """Activity stratum (`nullmodel.activity_strata`) of each pair `w` weighs; `act` from `activity`."""
+    pt = w.pairs
+    return activity_strata(act[pt.src[w.keep]], act[pt.dst[w.keep]])
+
+
 def null_weights(
     con: duckdb.DuckDBPyConnection,
     spec: sql.CoActionSQL,
@@ -407,12 +418,14 @@ def null_weights(
     max_fanout: int | None,
     n_accounts: int,
     min_shared: int,
-) -> F64:
-    """Edge weights under the null model ("shuffle" or "shift"), as `weigh` gives the real ones."""
+) -> tuple[F64, I64]:
+    """Edge weights under the null model ("shuffle" or "shift"), as `weigh` gives the real ones,
+    and their activity strata (cut on the real actions' activity: the null keeps it)."""
     nacts = shuffled(acts, seed) if null == "shuffle" else shifted(con, spec, acts, seed)
     if nacts is None:
-        return np.zeros(0)
-    return weigh(nacts, window, max_fanout, n_accounts, min_shared).weight
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    w = weigh(nacts, window, max_fanout, n_accounts, min_shared)
+    return w.weight, pair_strata(w, activity(acts, n_accounts))
 
 
 # -- evidence -----------------------------------------------------------------------------------

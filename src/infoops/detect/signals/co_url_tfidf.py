@@ -9,10 +9,16 @@ from infoops.registry import signals
 
 @signals.register("co_url_tfidf")
 class CoUrlTfidf(TfidfSignal):
-    """Cosine similarity of the accounts' shared URLs (normalised as co_url), idf-weighted, no window."""
+    """Cosine similarity of the accounts' shared URLs (normalised as co_url), idf-weighted, no window.
+
+    The threshold is stratified by account activity (`nullmodel.stratified_thresholds`):
+    two light accounts sharing one URL reach a cosine that hides heavy accounts sharing
+    a handful of their many rare URLs, the trace a stealthy operation's link posts leave.
+    """
 
     name = "co_url_tfidf"
     description = "sharing the same URLs (any time), TF-IDF cosine"
+    stratify = True
 
     def actions_sql(self, posts: str, accounts: str) -> str:
         return CoUrl.actions_sql(self, posts, accounts)  # type: ignore[arg-type]
