@@ -16,13 +16,14 @@ edges at or above it is keeping those whose q-value is below `alpha`). When no
 real weight qualifies, the threshold is just above the heaviest null edge.
 
 Stratified by activity (`stratified_thresholds`): the test runs separately
-for pairs of light and of heavy accounts. Chance overlaps of two light
-accounts reach high weights (one shared object of two is a cosine of 0.5),
-so a single threshold set by them hides the weaker but far less likely
-overlaps of heavy accounts (amplifiers sharing two of their fifteen rare
-authors). Each pair falls in the stratum `floor(log2(min(activity)))` of its
-less active account; the null model keeps every account's activity, so a
-null pair falls in the same stratum as it would in the real data. Strata are
+for pairs of light and of heavy accounts. Chance overlaps of one activity
+range reach high weights (one shared object of two is a cosine of 0.5; very
+heavy accounts share popular objects), so a single threshold set by them
+hides the weaker but far less likely overlaps of another range (accounts
+sharing a few of their many rare objects). Each pair falls in the stratum
+`floor(log2(min(activity)))` of its less active account; the null model keeps
+every account's activity, so a null pair falls in the same stratum as it
+would in the real data. Strata are
 pooled from the most active down until each pool holds `MIN_STRATUM_NULL`
 null edges (a last, smaller pool joins the one above it), and the FDR rule
 above runs within each pool (Sun et al. 2006, stratified FDR control).

@@ -12,8 +12,9 @@ class CoUrlTfidf(TfidfSignal):
     """Cosine similarity of the accounts' shared URLs (normalised as co_url), idf-weighted, no window.
 
     The threshold is stratified by account activity (`nullmodel.stratified_thresholds`):
-    two light accounts sharing one URL reach a cosine that hides heavy accounts sharing
-    a handful of their many rare URLs, the trace a stealthy operation's link posts leave.
+    chance overlaps of one activity range (light pairs sharing one URL, very heavy
+    accounts sharing popular ones) would otherwise set the bar for all and hide pairs
+    sharing a few rare URLs, the trace a stealthy operation's link posts leave.
     """
 
     name = "co_url_tfidf"
