@@ -92,6 +92,25 @@ def _normalised(con: duckdb.DuckDBPyConnection, src: str, texts: str) -> tuple[n
     return hashes, norm, False
 
 
+def ordered_codes(codes: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """`codes` (>= 0, or -1 for none) renumbered 0.. in the order of each code's smallest key.
+
+    `keys` (distinct, one per row) are the raw texts' hashes, so the object ids become a
+    function of the texts alone. `dictionary_encode` numbers the texts in the order DuckDB's
+    GROUP BY returns them, which changes from run to run with threads (and with the table's
+    row order); the co-action core breaks ties between equally popular objects by id and
+    the shuffle null permutes the actions in id order, so the ids must not change.
+    """
+    valid = codes >= 0
+    if not valid.any():
+        return codes
+    smallest = np.full(int(codes.max()) + 1, np.iinfo(np.uint64).max, dtype=np.uint64)
+    np.minimum.at(smallest, codes[valid], np.asarray(keys, dtype=np.uint64)[valid])
+    rank = np.empty(smallest.size, dtype=np.int64)
+    rank[np.argsort(smallest)] = np.arange(smallest.size)  # distinct keys: no ties
+    return np.where(valid, rank[np.maximum(codes, 0)], -1)
+
+
 def text_actions(
     con: duckdb.DuckDBPyConnection,
     posts: str,
@@ -119,6 +138,8 @@ def text_actions(
     del norm  # the cache's copy (if any) is all that is kept
     tid = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     distinct = enc.dictionary
+    if mapper is None:  # (a mapper numbers its objects itself, independently of the texts' order)
+        tid = ordered_codes(tid, hashes)
     stats: dict[str, Any] = {
         "raw_texts_distinct": n_raw,
         "texts_too_short": n_raw - int(pc.sum(keep).as_py() or 0),
