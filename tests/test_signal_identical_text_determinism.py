@@ -12,7 +12,8 @@ import pytest
 
 from infoops.detect.base import MAX_EVIDENCE
 from infoops.detect.signals import identical_text
-from infoops.detect.signals.identical_text import IdenticalText, text_actions
+from infoops.detect.signals.identical_text import IdenticalText, TextSignal, text_actions
+from infoops.detect.signals.near_duplicate import NearDuplicate
 from infoops.store import Case
 
 T0 = 1_600_000_000
@@ -81,7 +82,7 @@ def _no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(identical_text, "CACHE_MAX_TEXTS", 0)
 
 
-def _result(sig: IdenticalText) -> dict[str, Any]:
+def _result(sig: TextSignal) -> dict[str, Any]:
     e = sig.edges_
     return {
         "edges": list(
@@ -161,3 +162,15 @@ def test_identical_text_same_with_one_or_two_threads_and_cached(
     assert results[0]["stats"]["null_edges"] > 0
     for other in results[1:]:
         assert other == results[0]
+
+
+def test_near_duplicate_does_not_depend_on_row_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    # near_duplicate shares the text objects' code path (its clusters are numbered by their own rule)
+    _no_cache(monkeypatch)
+    results = []
+    for threads, order in zip((1, 2, 2), _orders(_rows()), strict=True):
+        case = _case(order, threads)
+        results.append(_result(NearDuplicate().fit(case.con)))
+        case.close()
+    assert results[0]["stats"]["null_edges"] > 0 and results[0]["edges"]
+    assert results[1] == results[0] and results[2] == results[0]
