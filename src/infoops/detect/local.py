@@ -119,16 +119,26 @@ def _first_per_group(
 
 
 def load_actions(
-    con: duckdb.DuckDBPyConnection, actions_sql: str, min_activity: int, window_free: bool
+    con: duckdb.DuckDBPyConnection,
+    actions_sql: str,
+    min_activity: int,
+    window_free: bool,
+    pool: Executor | None = None,
 ) -> Loaded:
-    """The actions of `actions_sql` coded and filtered as `sql.filter_actions` does."""
+    """The actions of `actions_sql` coded and filtered as `sql.filter_actions` does (with a
+    `pool`, the three columns are ranked at once)."""
     tab = con.sql(actions_sql).to_arrow_table()
     acc_col, obj_col, post_col = (
         tab.column("account_id"),
         tab.column("object"),
         tab.column("post_id"),
     )
-    acc_rank, post_rank, obj_r = _rank(acc_col), _rank(post_col, False), _rank(obj_col)
+    if pool is None or tab.num_rows < PARALLEL_MIN:
+        acc_rank, post_rank, obj_r = _rank(acc_col), _rank(post_col, False), _rank(obj_col)
+    else:
+        post_job, obj_job = pool.submit(_rank, post_col, False), pool.submit(_rank, obj_col)
+        acc_rank = _rank(acc_col)
+        post_rank, obj_r = post_job.result(), obj_job.result()
     acc_r, post_r = acc_rank, post_rank
     obj_valid = np.asarray(obj_col.is_valid(), dtype=bool)
     t = np.asarray(tab.column("t").to_numpy(), dtype=np.float64)
@@ -311,9 +321,7 @@ def cosine(
 ) -> tuple[npt.NDArray[np.bool_], F64]:
     """Mask of the pairs `cosine_sql` keeps, and their shrunk cosine weights."""
     m = float(np.median(s[present])) if present.any() else 0.0
-    sa, sb = s[pt.src], s[pt.dst]
-    keep = (pt.n_events >= min_shared) & (sa > 0) & (sb > 0)
-    w = pt.dot[keep] / np.sqrt((sa[keep] + m) * (sb[keep] + m))
+    keep, w = _kernels().cosine_weights(pt.src, pt.dst, pt.dot, pt.n_events, s, m, min_shared)
     return keep, w
 
 
@@ -457,34 +465,31 @@ def evidence(
     kept: I64,
     max_evidence: int,
     pool: Executor | None = None,
-) -> pa.ListArray:
+) -> pa.ListArray | pa.ChunkedArray:
     """Post ids behind each kept pair (`sql.evidence_sql`): each side's first post on each of
     the `max_evidence / 2` rarest objects the pair shares, distinct, rarest object first.
 
-    With a `pool` the kept pairs are split in two halves, one computed there, one here."""
+    With a `pool` (and at least `PARALLEL_MIN` pairs) the kept pairs are split in two halves,
+    one computed there, one here: two chunks."""
     kern = _kernels()
 
-    def lists(ks: I64) -> tuple[I64, I64]:
-        return kern.evidence_lists(  # type: ignore[no-any-return]
+    def lists(ks: I64) -> pa.ListArray:
+        offsets, vals = kern.evidence_lists(
             ks, pt.starts, pt.n_events, pt.src, pt.dst, pt.row_obj,
             first.acc_start, first.lab, first.post,
             max(1, max_evidence // 2), max_evidence,
         )  # fmt: skip
+        vals -= 1
+        return pa.ListArray.from_arrays(
+            pa.array(offsets.astype(np.int32)), loaded.post_ids.take(pa.array(vals))
+        )
 
     if pool is None or kept.size < PARALLEL_MIN:
-        offsets, vals = lists(kept)
-    else:
-        mid = kept.size // 2
-        job = pool.submit(lists, kept[:mid])
-        off_b, vals_b = lists(kept[mid:])
-        off_a, vals_a = job.result()
-        offsets = np.concatenate([off_a, off_b[1:] + off_a[-1]])
-        vals = np.concatenate([vals_a, vals_b])
-        del vals_a, vals_b
-    vals -= 1
-    return pa.ListArray.from_arrays(
-        pa.array(offsets.astype(np.int32)), loaded.post_ids.take(pa.array(vals))
-    )
+        return lists(kept)
+    mid = kept.size // 2
+    job = pool.submit(lists, kept[:mid])
+    second = lists(kept[mid:])
+    return pa.chunked_array([job.result(), second])
 
 
 # kept pairs above which `evidence` splits its work over the pool

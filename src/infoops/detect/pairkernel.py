@@ -266,3 +266,30 @@ def evidence_lists(
                     n += 1
         offsets[q + 1] = n
     return offsets, out[:n]
+
+
+@njit(cache=True, nogil=True)
+def cosine_weights(
+    src: I64,
+    dst: I64,
+    dot: npt.NDArray[np.float64],
+    n_events: I64,
+    s: npt.NDArray[np.float64],
+    m: float,
+    min_shared: int,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]:  # pragma: no cover - compiled
+    """Pairs with >= min_shared objects and both norms > 0, and their shrunk cosine
+    `dot / sqrt((s_a + m) (s_b + m))` (the numpy expression's operations, in its order)."""
+    n = src.size
+    keep = np.empty(n, dtype=np.bool_)
+    w = np.empty(n, dtype=np.float64)
+    k = 0
+    for i in range(n):
+        sa = s[src[i]]
+        sb = s[dst[i]]
+        ok = n_events[i] >= min_shared and sa > 0 and sb > 0
+        keep[i] = ok
+        if ok:
+            w[k] = dot[i] / np.sqrt((sa + m) * (sb + m))
+            k += 1
+    return keep, w[:k].copy()
