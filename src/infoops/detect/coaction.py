@@ -160,7 +160,7 @@ class CoActionSignal(Signal):
             # the compiled kernels load beside the DuckDB query (the first in a process: ~0.4 s)
             warm = pool.submit(local.warm_kernels)
             loaded = local.load_actions(
-                con, self.actions_sql(posts, accounts), self.min_activity, spec.window is None
+                con, self.actions_sql(posts, accounts), self.min_activity, spec.window is None, pool
             )
             warm.result()
             stats: dict[str, Any] = dict(loaded.stats)
