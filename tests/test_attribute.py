@@ -194,3 +194,18 @@ def test_ordinary_accounts_swept_into_an_operation_are_peripheral(fresh_case: Ca
     reasons = dict(fresh_case.con.execute(
         "SELECT account_id, reasons FROM memberships WHERE network_id = 'N0001'").fetchall())
     assert all(any("peripheral" in r for r in reasons[a]) for a in swept)
+
+
+def test_account_no_member_reposts_is_no_core_where_the_network_has_a_flow() -> None:
+    from infoops.attribute.roles import behaviour_role
+
+    # mostly original posts, never reposted by members, hardly reposts them
+    assert behaviour_role(34, 10, 0, 0, network_flow=True)[0] == "amplifier"
+    assert behaviour_role(34, 10, 1, 0, network_flow=True)[0] == "amplifier"
+    # without a flow in the network the share of original posts decides, as before
+    assert behaviour_role(34, 10, 0, 0, network_flow=False)[0] == "core"
+    # reposted by members at all: the flow rule does not apply
+    role, why = behaviour_role(34, 10, 0, 1, network_flow=True)
+    assert role == "core" and "24 of 34" in why
+    # a clear core stays core
+    assert behaviour_role(20, 2, 1, 9, network_flow=True)[0] == "core"

@@ -31,7 +31,7 @@ from infoops.attribute.behaviour import (
 )
 from infoops.attribute.flagged import MIN_MEMBER_SCORE
 from infoops.attribute.prior import PriorNetwork, link_networks, load_priors, merge_id_lists
-from infoops.attribute.roles import assign_role
+from infoops.attribute.roles import FLOW_MIN_RECEIVED, assign_role
 from infoops.attribute.scoring import (
     MAX_REASONS,
     Evidence,
@@ -213,10 +213,11 @@ def _score_pass(con: duckdb.DuckDBPyConnection, links: dict[str, dict[str, dict[
     mrows: dict[str, list[Any]] = {k: [] for k in ("network_id", "account_id", "role", "score", "reasons")}
     for nid, idx in by_net.items():
         v = verdicts[nid]
+        flow = any(rep_of.get((nid, cols["account_id"][i]), (0, 0))[1] >= FLOW_MIN_RECEIVED for i in idx)
         for i in idx:
             aid = cols["account_id"][i]
             made, got = rep_of.get((nid, aid), (0, 0))
-            role, role_reasons = assign_role(cols, i, int(made), int(got))
+            role, role_reasons = assign_role(cols, i, int(made), int(got), flow)
             a_score, a_reasons = a_ev[(nid, aid)]
             score = v.score * (MEMBER_BASE + (1 - MEMBER_BASE) * a_score)
             extra: list[str] = []
