@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from test_detect_fixtures import planted_case
@@ -89,4 +90,28 @@ def test_evidence_halves_join_at_any_size(n_kept: int, monkeypatch: pytest.Monke
         split if isinstance(split, pa.ChunkedArray) else pa.chunked_array([split])
     )
     assert split.to_pylist() == serial.to_pylist()
+    case.close()
+
+
+@pytest.mark.parametrize(
+    ("window", "fanout", "min_shared"), [(30.0, None, 1), (600.0, 3, 2), (None, 5, 1)]
+)
+def test_split_pair_table_equals_the_serial_one(
+    window: float | None, fanout: int | None, min_shared: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pairs split at the pivot (both halves non-empty) and joined: the serial arrays exactly."""
+    case, _ = planted_case("repost", seed=9, groups=3, n_background=200)
+    sig = CoRepost(max_fanout=fanout, min_activity=1, min_shared=min_shared, null="none")
+    loaded = local.load_actions(case.con, sig.actions_sql("posts", "accounts"), 1, window is None)
+    n_acc = int(loaded.stats["accounts_active"])
+    idf = local.idf_table(loaded.acts, n_acc)
+    serial = local.pair_table(loaded.acts, window, fanout, n_acc, idf, min_shared)
+    acc, _, cnt = local.sorted_actions(loaded.acts, window, fanout)
+    pivot = local._pivot(acc, cnt)
+    assert 0 < int((serial.src < pivot).sum()) < serial.src.size  # a real split
+    monkeypatch.setattr(local, "PARALLEL_MIN", 1)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        split = local.pair_table(loaded.acts, window, fanout, n_acc, idf, min_shared, pool)
+    for field in ("src", "dst", "dot", "n_events", "starts", "row_obj"):
+        assert np.array_equal(getattr(split, field), getattr(serial, field)), field
     case.close()

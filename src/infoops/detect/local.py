@@ -246,9 +246,14 @@ def pair_table(
     n_accounts: int,
     idf: F64,
     min_shared: int,
+    pool: Executor | None = None,
 ) -> PairTable:
     """Steps 2-3 (`sql.pair_sql` + `sql.edge_weights_sql`): distinct (pair, object) rows and per
-    pair the sum of idf and the count, pairs with fewer than `min_shared` objects dropped."""
+    pair the sum of idf and the count, pairs with fewer than `min_shared` objects dropped.
+
+    With a `pool` (and at least `PARALLEL_MIN` co-actions) the pairs are split by their first
+    account at a pivot: the pairs below it are emitted, sorted and grouped in the pool, the
+    others here, and the two sorted halves joined (the same rows, sums and order)."""
     acc, lab, cnt = sorted_actions(acts, window, max_fanout)
     b_acc = max(1, int(n_accounts).bit_length())
     b_lab = max(1, int(idf.size).bit_length())
@@ -266,15 +271,45 @@ def pair_table(
     cuts = np.searchsorted(cum, np.arange(EMIT_CHUNK, total, EMIT_CHUNK), side="left")
     bounds = np.unique(np.concatenate([[0], cuts + 1, [acc.size]]).clip(0, acc.size))
     min_count = min_shared if min_shared > 1 else 0
-    parts = [
-        pairkernel.emit_keys(acc, lab, cnt, lo, hi, b_acc, b_lab, table, bits, min_count)
-        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
-    ]
-    keys = parts[0] if len(parts) == 1 else np.concatenate([np.zeros(0, np.int64), *parts])
-    del parts
-    keys = pairkernel.radix_sort(keys, 2 * b_acc + b_lab, True)
-    pair, n_ev, dot, starts, rows = pairkernel.group_sorted(keys, b_lab, idf, max(1, min_shared))
+
+    def grouped(src_lo: int, src_hi: int) -> tuple[I64, I64, F64, I64, I64]:
+        """Pairs whose first account is in [src_lo, src_hi): pair key, n_events, dot, starts, rows."""
+        parts = [
+            pairkernel.emit_keys(
+                acc, lab, cnt, lo, hi, b_acc, b_lab, table, bits, min_count, src_lo, src_hi
+            )
+            for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+        ]
+        keys = parts[0] if len(parts) == 1 else np.concatenate([np.zeros(0, np.int64), *parts])
+        del parts
+        keys = pairkernel.radix_sort(keys, 2 * b_acc + b_lab, True)
+        return pairkernel.group_sorted(keys, b_lab, idf, max(1, min_shared))  # type: ignore[no-any-return]
+
+    if pool is None or total < PARALLEL_MIN:
+        pair, n_ev, dot, starts, rows = grouped(0, n_accounts + 1)
+    else:
+        pivot = _pivot(acc, cnt)
+        job = pool.submit(grouped, 0, pivot)
+        high = grouped(pivot, n_accounts + 1)
+        low = job.result()
+        pair, n_ev, dot = (np.concatenate([low[k], high[k]]) for k in range(3))
+        starts = np.concatenate([low[3], high[3] + low[4].size])
+        rows = np.concatenate([low[4], high[4]])
+        del low, high
     return PairTable(pair >> b_acc, pair & ((1 << b_acc) - 1), dot, n_ev, starts, rows)
+
+
+def _pivot(acc: I64, cnt: I64) -> int:
+    """An account code splitting the co-actions about in half by their pair's first account
+    (estimated on a sample: each sampled action's first partner, weighted by its partners)."""
+    step = max(1, acc.size // (1 << 16))
+    idx = np.flatnonzero(cnt[::step] > 0) * step
+    if idx.size == 0:
+        return 1
+    first = np.minimum(acc[idx], acc[idx + 1])
+    order = np.argsort(first, kind="stable")
+    weight = np.cumsum(cnt[idx][order])
+    return int(first[order][int(np.searchsorted(weight, weight[-1] / 2))]) + 1
 
 
 def pair_rows(acc: I64, lab: I64, cnt: I64) -> tuple[I64, I64, I64]:
@@ -342,11 +377,16 @@ class Weighted:
 
 
 def weigh(
-    acts: Actions, window: float | None, max_fanout: int | None, n_accounts: int, min_shared: int
+    acts: Actions,
+    window: float | None,
+    max_fanout: int | None,
+    n_accounts: int,
+    min_shared: int,
+    pool: Executor | None = None,
 ) -> Weighted:
-    """Steps 2-3 and the cosine for one pass."""
+    """Steps 2-3 and the cosine for one pass (`pool`: see `pair_table`)."""
     idf = idf_table(acts, n_accounts)
-    pt = pair_table(acts, window, max_fanout, n_accounts, idf, min_shared)
+    pt = pair_table(acts, window, max_fanout, n_accounts, idf, min_shared, pool)
     s = norms(acts, idf, n_accounts)
     present = np.zeros(n_accounts + 1, dtype=bool)
     present[acts.acc] = True

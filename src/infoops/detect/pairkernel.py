@@ -58,9 +58,12 @@ def emit_keys(
     table: npt.NDArray[np.uint8],
     table_bits: int,
     min_count: int,
+    src_lo: int,
+    src_hi: int,
 ) -> I64:  # pragma: no cover - compiled
     """Packed keys of the co-actions of actions lo_i..hi_i-1 (a != b) whose pair bucket holds
-    >= min_count (0: all), in a buffer of one slot per co-action, trimmed (a copy)."""
+    >= min_count (0: all) and whose first account is in [src_lo, src_hi), in a buffer of one
+    slot per co-action, trimmed (a copy when less than 3/4 of it is used)."""
     shift = 64 - table_bits
     out = np.empty(cnt[lo_i:hi_i].sum(), dtype=np.int64)
     n = 0
@@ -73,10 +76,14 @@ def emit_keys(
             if a == b:
                 continue
             lo, hi = min(a, b), max(a, b)
+            if lo < src_lo or lo >= src_hi:
+                continue
             if min_count > 0 and table[_bucket(lo, hi, shift)] < min_count:
                 continue
             out[n] = (lo << s1) | (hi << b_lab) | la
             n += 1
+    if 4 * n >= 3 * out.size:
+        return out[:n]
     return out[:n].copy()
 
 
