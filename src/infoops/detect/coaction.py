@@ -177,7 +177,9 @@ class CoActionSignal(Signal):
                     local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args
                 )
             first_job = pool.submit(local.first_posts, loaded.acts)
-            real = local.weigh(loaded.acts, *args)
+            # without a null model the pairing splits over the pool (with one, the pool runs
+            # the null pass, beside this one or after it: the peak memory stays that of one pass)
+            real = local.weigh(loaded.acts, *args, pool=pool if self.null == "none" else None)
             if self.null != "none" and serial:
                 null_job = pool.submit(
                     local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args
