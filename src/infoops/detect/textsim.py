@@ -49,7 +49,7 @@ def _mix(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
     return x ^ (x >> np.uint64(31))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sort_run_inplace(hashes: UInt64Array, lo: int, hi: int) -> int:  # pragma: no cover - compiled
     """Sort hashes[lo:hi] and move its distinct values to the front; returns how many there are."""
     if hi <= lo:
@@ -64,7 +64,7 @@ def sort_run_inplace(hashes: UInt64Array, lo: int, hi: int) -> int:  # pragma: n
     return u
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def char_shingle_sets(
     codes: UInt32Array, offsets: IntArray, order: IntArray, n: int, distinct: bool
 ) -> tuple[UInt64Array, IntArray]:  # pragma: no cover - compiled
@@ -103,7 +103,7 @@ def char_shingle_sets(
     return out[:pos].copy(), bounds
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def utf8_code_points(data: npt.NDArray[np.uint8], offsets: IntArray) -> tuple[UInt32Array, IntArray]:  # pragma: no cover
     """Decode valid UTF-8 strings (Arrow layout: `data` bytes, n + 1 byte `offsets`) to code points.
 
@@ -143,7 +143,7 @@ def utf8_code_points(data: npt.NDArray[np.uint8], offsets: IntArray) -> tuple[UI
     return codes[:q].copy(), out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def utf8_lengths(data: npt.NDArray[np.uint8], offsets: IntArray) -> IntArray:  # pragma: no cover - compiled
     """Number of code points of each valid UTF-8 string (Arrow layout), without decoding them."""
     n = offsets.size - 1
@@ -156,7 +156,7 @@ def utf8_lengths(data: npt.NDArray[np.uint8], offsets: IntArray) -> IntArray:  #
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_hashes(hashes: UInt64Array, bounds: IntArray) -> UInt64Array:  # pragma: no cover - compiled
     """64-bit hash of each run's multiset of shingle hashes (order-free sum of mixed values, and its size)."""
     m = bounds.size - 1
@@ -167,15 +167,6 @@ def run_hashes(hashes: UInt64Array, bounds: IntArray) -> UInt64Array:  # pragma:
             x = hashes[p]
             acc += (x ^ (x >> np.uint64(29))) * _M1
         out[t] = _mix(acc ^ np.uint64(bounds[t + 1] - bounds[t]))
-    return out
-
-
-@njit(cache=True)
-def _grow(buf: IntArray, need: int) -> IntArray:  # pragma: no cover - compiled
-    if need <= buf.size:
-        return buf
-    out = np.empty(max(need, 2 * buf.size), dtype=np.int64)
-    out[: buf.size] = buf
     return out
 
 
@@ -200,8 +191,10 @@ def kmins_fill(
     hi: int,
     keys: UInt64Array,
     low: npt.NDArray[np.uint8],
+    at: int = 0,
 ) -> None:  # pragma: no cover - compiled
-    """`kmins_band_keys` for texts lo..hi-1, written into `keys` and `low` (threads may fill disjoint ranges)."""
+    """`kmins_band_keys` for texts lo..hi-1, written into `keys` and `low` at columns/rows ``at + t``
+    (threads may fill disjoint ranges; `at` places a chunk of texts in arrays of all texts)."""
     bands = keys.shape[0]
     k = low.shape[1]
     rows = k // bands
@@ -220,9 +213,9 @@ def kmins_fill(
             acc = _mix(np.uint64(g) + s)
             for r in range(rows):
                 acc = _mix(acc ^ np.uint64(sig[g * rows + r]))
-            keys[g, t] = acc
+            keys[g, at + t] = acc
         for r in range(k):
-            low[t, r] = np.uint8(sig[r] & np.uint32(0xFF))
+            low[at + t, r] = np.uint8(sig[r] & np.uint32(0xFF))
 
 
 def kmins_band_keys(
@@ -257,6 +250,141 @@ def in_parallel(work: Callable[[int, int], Any], n: int, threads: int, min_items
 
 
 @njit(cache=True, nogil=True)
+def _lsh_bits(n: int) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """(slot_bits, idx_bits, mid_bits) of `n` texts: hash-table slots (at least 2n), text ranks, next-band key."""
+    size = 1
+    while size < 2 * n:
+        size <<= 1
+    slot_bits = 0
+    while (1 << slot_bits) < size:
+        slot_bits += 1
+    idx_bits = 1
+    while (1 << idx_bits) < n:
+        idx_bits += 1
+    return slot_bits, idx_bits, 64 - slot_bits - idx_bits
+
+
+@njit(cache=True, nogil=True)
+def band_members(keys: UInt64Array, rank: IntArray, band: int) -> UInt64Array:  # pragma: no cover - compiled
+    """Texts sharing their key of `band` with another text, sorted by (bucket, key of the next band, rank).
+
+    Each is one word: bucket slot (top `slot_bits`), the next band's key's top
+    `mid_bits`, the text's rank (low `idx_bits`), as `_lsh_bits` gives them. The
+    open-addressing table is local: freed before the band's pairs are made.
+    """
+    bands, n = keys.shape
+    slot_bits, idx_bits, mid_bits = _lsh_bits(n)
+    mask = (1 << slot_bits) - 1
+    nxt = (band + 1) % bands
+    slot_key = np.empty(1 << slot_bits, dtype=np.uint64)
+    slot_count = np.zeros(1 << slot_bits, dtype=np.int32)  # 0: slot free
+    where = np.empty(n, dtype=np.int32)
+    col = keys[band]
+    for i in range(n):
+        x = col[i]
+        p = np.int64(_mix(x) >> np.uint64(1)) & mask
+        while slot_count[p] > 0 and slot_key[p] != x:
+            p = (p + 1) & mask
+        if slot_count[p] == 0:
+            slot_key[p] = x
+        slot_count[p] += 1
+        where[i] = p
+    m = 0
+    for i in range(n):
+        if slot_count[where[i]] > 1:
+            m += 1
+    comp = np.empty(m, dtype=np.uint64)
+    q = 0
+    for i in range(n):
+        p = where[i]
+        if slot_count[p] > 1:
+            mid = (keys[nxt, i] >> np.uint64(64 - mid_bits)) if mid_bits > 0 else np.uint64(0)
+            comp[q] = (np.uint64(p) << np.uint64(64 - slot_bits)) | (mid << np.uint64(idx_bits)) | np.uint64(rank[i])
+            q += 1
+    comp.sort()
+    return comp
+
+
+@njit(cache=True, nogil=True)
+def band_pair_count(comp: UInt64Array, n: int, neighbours: int) -> int:  # pragma: no cover - compiled
+    """How many pairs `band_pairs_fill` makes of `band_members`' output (n texts)."""
+    slot_bits = _lsh_bits(n)[0]
+    shift = np.uint64(64 - slot_bits)
+    m = comp.size
+    count = 0
+    head = 0
+    for a in range(m):
+        slot_a = comp[a] >> shift
+        if slot_a != comp[head] >> shift:
+            head = a
+        for d in range(1, neighbours + 1):
+            b = a + d
+            if b >= m or (comp[b] >> shift) != slot_a:
+                break
+            count += 1
+        if a - head > neighbours:
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def band_pairs_fill(
+    comp: UInt64Array, n: int, text_of: IntArray, neighbours: int, left: PairIndex, right: PairIndex, start: int
+) -> int:  # pragma: no cover - compiled
+    """Pairs of a band (see `lsh_pairs`) written into left/right from `start`; returns the end."""
+    slot_bits, idx_bits, _ = _lsh_bits(n)
+    shift = np.uint64(64 - slot_bits)
+    idx_mask = np.uint64((1 << idx_bits) - 1)
+    m = comp.size
+    npairs = start
+    head = 0
+    for a in range(m):
+        slot_a = comp[a] >> shift
+        if slot_a != comp[head] >> shift:
+            head = a
+        ia = text_of[np.int64(comp[a] & idx_mask)]
+        for d in range(1, neighbours + 1):
+            b = a + d
+            if b >= m or (comp[b] >> shift) != slot_a:
+                break
+            ib = text_of[np.int64(comp[b] & idx_mask)]
+            left[npairs] = min(ia, ib)
+            right[npairs] = max(ia, ib)
+            npairs += 1
+        if a - head > neighbours:
+            ih = text_of[np.int64(comp[head] & idx_mask)]
+            left[npairs] = min(ia, ih)
+            right[npairs] = max(ia, ih)
+            npairs += 1
+    return npairs
+
+
+def text_order(rank: IntArray) -> IntArray:
+    """The text of each rank (the inverse permutation of `rank`)."""
+    text_of = np.empty(rank.size, dtype=np.int64)
+    text_of[rank] = np.arange(rank.size, dtype=np.int64)
+    return text_of
+
+
+def lsh_band_pairs(
+    keys: UInt64Array, rank: IntArray, text_of: IntArray, neighbours: int, band: int
+) -> tuple[PairIndex, PairIndex]:
+    """`lsh_pairs` of one band, as int32 where the texts fit (int64 otherwise); arrays sized exactly.
+
+    The pairs are counted before they are made, so no buffer grows past them
+    and nothing is copied (at 10M posts a band has millions of pairs).
+    """
+    n = keys.shape[1]
+    comp = band_members(keys, rank, band)
+    count = band_pair_count(comp, n, neighbours)
+    dtype: type[np.signedinteger[Any]] = np.int32 if n < 2**31 else np.int64
+    left: PairIndex = np.empty(count, dtype=dtype)
+    right: PairIndex = np.empty(count, dtype=dtype)
+    band_pairs_fill(comp, n, text_of, neighbours, left, right, 0)
+    return left, right
+
+
+@njit(cache=True, nogil=True)
 def lsh_pairs(
     keys: UInt64Array, rank: IntArray, neighbours: int, band_lo: int = 0, band_hi: int = -1
 ) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
@@ -272,82 +400,21 @@ def lsh_pairs(
     bands, n = keys.shape
     if band_hi < 0:
         band_hi = bands
-    size = 1
-    while size < 2 * n:
-        size <<= 1
-    slot_bits = 0
-    while (1 << slot_bits) < size:
-        slot_bits += 1
-    idx_bits = 1
-    while (1 << idx_bits) < n:
-        idx_bits += 1
-    mid_bits = 64 - slot_bits - idx_bits
-    left = np.empty(1 << 16, dtype=np.int64)
-    right = np.empty(1 << 16, dtype=np.int64)
-    npairs = 0
-    mask = size - 1
-    slot_key = np.zeros(size, dtype=np.uint64)
-    slot_count = np.zeros(size, dtype=np.int32)  # 0: slot free
-    where = np.empty(n, dtype=np.int32)
     text_of = np.empty(n, dtype=np.int64)
     for i in range(n):
         text_of[rank[i]] = i
+    members = []
+    total = 0
     for band in range(band_lo, band_hi):
-        nxt = (band + 1) % bands
-        slot_count[:] = 0
-        col = keys[band]
-        for i in range(n):
-            x = col[i]
-            p = np.int64(_mix(x) >> np.uint64(1)) & mask
-            while slot_count[p] > 0 and slot_key[p] != x:
-                p = (p + 1) & mask
-            if slot_count[p] == 0:
-                slot_key[p] = x
-            slot_count[p] += 1
-            where[i] = p
-        m = 0
-        for i in range(n):
-            if slot_count[where[i]] > 1:
-                m += 1
-        if m == 0:
-            continue
-        comp = np.empty(m, dtype=np.uint64)
-        q = 0
-        for i in range(n):
-            p = where[i]
-            if slot_count[p] > 1:
-                mid = (keys[nxt, i] >> np.uint64(64 - mid_bits)) if mid_bits > 0 else np.uint64(0)
-                comp[q] = (
-                    (np.uint64(p) << np.uint64(64 - slot_bits))
-                    | (mid << np.uint64(idx_bits))
-                    | np.uint64(rank[i])
-                )
-                q += 1
-        comp.sort()
-        need = npairs + m * (neighbours + 1)
-        left = _grow(left, need)
-        right = _grow(right, need)
-        idx_mask = np.uint64((1 << idx_bits) - 1)
-        head = 0
-        for a in range(m):
-            slot_a = comp[a] >> np.uint64(64 - slot_bits)
-            if slot_a != comp[head] >> np.uint64(64 - slot_bits):
-                head = a
-            ia = text_of[np.int64(comp[a] & idx_mask)]
-            for d in range(1, neighbours + 1):
-                b = a + d
-                if b >= m or (comp[b] >> np.uint64(64 - slot_bits)) != slot_a:
-                    break
-                ib = text_of[np.int64(comp[b] & idx_mask)]
-                left[npairs] = min(ia, ib)
-                right[npairs] = max(ia, ib)
-                npairs += 1
-            if a - head > neighbours:
-                ih = text_of[np.int64(comp[head] & idx_mask)]
-                left[npairs] = min(ia, ih)
-                right[npairs] = max(ia, ih)
-                npairs += 1
-    return left[:npairs].copy(), right[:npairs].copy()
+        comp = band_members(keys, rank, band)
+        total += band_pair_count(comp, n, neighbours)
+        members.append(comp)
+    left = np.empty(total, dtype=np.int64)
+    right = np.empty(total, dtype=np.int64)
+    pos = 0
+    for comp in members:
+        pos = band_pairs_fill(comp, n, text_of, neighbours, left, right, pos)
+    return left, right
 
 
 @njit(cache=True, nogil=True)
@@ -403,6 +470,7 @@ def exact_check(
     hashes: UInt64Array,
     bounds: IntArray,
     distinct: IntArray,
+    run: IntArray,
     i: PairIndex,
     j: PairIndex,
     threshold: float,
@@ -410,11 +478,14 @@ def exact_check(
     hi: int,
     out: npt.NDArray[np.float64],
 ) -> None:  # pragma: no cover - compiled
-    """Pairs lo..hi-1 marked -2: exact Jaccard of the sorted distinct runs (min/max size where sizes rule it out)."""
+    """Pairs lo..hi-1 marked -2: exact Jaccard of the sorted distinct runs (min/max size where sizes rule it out).
+
+    Text t's run is number ``run[t]`` of `hashes`/`bounds`; `distinct` is indexed by run.
+    """
     for p in range(lo, hi):
         if out[p] != -2.0:
             continue
-        a, b = i[p], j[p]
+        a, b = run[i[p]], run[j[p]]
         la, lb = distinct[a], distinct[b]
         small, big = min(la, lb), max(la, lb)
         if big == 0 or small < threshold * big:
@@ -433,6 +504,39 @@ def exact_check(
             else:
                 b0 += 1
         out[p] = inter / (la + lb - inter)
+
+
+def bbit_filter(
+    low: npt.NDArray[np.uint8], i: PairIndex, j: PairIndex, threshold: float, margin: float, threads: int = 1
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """The b-bit MinHash pre-check of `verify_pairs`: (-1 for dropped pairs, -2 for the others; texts needed)."""
+    head = np.ascontiguousarray(low[:, : min(low.shape[1], 32)])  # 32 bytes a text: a rough first check
+    out = np.empty(i.size, dtype=np.float64)
+    needed = np.zeros(low.shape[0], dtype=np.bool_)
+    in_parallel(
+        lambda lo, hi: bbit_check(low, head, i, j, threshold - 2 * margin, threshold - margin, lo, hi, out, needed),
+        i.size,
+        threads,
+    )
+    return out, needed
+
+
+def exact_pairs(
+    hashes: UInt64Array,
+    bounds: IntArray,
+    sort: npt.NDArray[np.bool_],
+    run: IntArray,
+    i: PairIndex,
+    j: PairIndex,
+    threshold: float,
+    out: npt.NDArray[np.float64],
+    threads: int = 1,
+) -> None:
+    """The exact stage of `verify_pairs`: the runs marked in `sort` sorted and de-duplicated in place,
+    then the pairs marked -2 in `out` get their exact Jaccard (text t's run is ``run[t]``)."""
+    distinct = np.full(bounds.size - 1, -1, dtype=np.int64)
+    in_parallel(lambda lo, hi: sort_needed(hashes, bounds, sort, lo, hi, distinct), bounds.size - 1, threads)
+    in_parallel(lambda lo, hi: exact_check(hashes, bounds, distinct, run, i, j, threshold, lo, hi, out), i.size, threads)
 
 
 def verify_pairs(
@@ -454,16 +558,32 @@ def verify_pairs(
     and de-duplicated in place (`hashes` is modified), and pairs whose
     distinct sizes rule out the threshold get min/max size.
     """
-    n = bounds.size - 1
-    head = np.ascontiguousarray(low[:, : min(low.shape[1], 32)])  # 32 bytes a text: a rough first check
-    out = np.empty(i.size, dtype=np.float64)
-    needed = np.zeros(n, dtype=np.bool_)
-    distinct = np.full(n, -1, dtype=np.int64)
-    in_parallel(
-        lambda lo, hi: bbit_check(low, head, i, j, threshold - 2 * margin, threshold - margin, lo, hi, out, needed),
-        i.size,
-        threads,
-    )
-    in_parallel(lambda lo, hi: sort_needed(hashes, bounds, needed, lo, hi, distinct), n, threads)
-    in_parallel(lambda lo, hi: exact_check(hashes, bounds, distinct, i, j, threshold, lo, hi, out), i.size, threads)
+    out, needed = bbit_filter(low, i, j, threshold, margin, threads)
+    run = np.arange(bounds.size - 1, dtype=np.int64)
+    exact_pairs(hashes, bounds, needed, run, i, j, threshold, out, threads)
     return out
+
+
+def verify_pairs_lazy(
+    runs: Callable[[IntArray], tuple[UInt64Array, IntArray]],
+    low: npt.NDArray[np.uint8],
+    i: PairIndex,
+    j: PairIndex,
+    threshold: float,
+    margin: float,
+    threads: int = 1,
+) -> tuple[npt.NDArray[np.float64], int]:
+    """`verify_pairs` without every text's shingles at hand: ``runs(texts)`` makes the shingle
+    hashes (CSR: hashes, n + 1 bounds) of the texts that pass the b-bit check, and only of them.
+
+    Same result as `verify_pairs` on the shingles of all texts; also returns
+    how many texts needed their shingles.
+    """
+    out, needed = bbit_filter(low, i, j, threshold, margin, threads)
+    texts = np.flatnonzero(needed)
+    del needed
+    hashes, bounds = runs(texts)
+    run = np.full(low.shape[0], -1, dtype=np.int64)
+    run[texts] = np.arange(texts.size, dtype=np.int64)
+    exact_pairs(hashes, bounds, np.ones(texts.size, dtype=np.bool_), run, i, j, threshold, out, threads)
+    return out, int(texts.size)

@@ -36,7 +36,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeAlias
@@ -60,12 +60,13 @@ from infoops.detect.text import char_ngrams, jaccard
 from infoops.detect.textsim import (
     char_shingle_sets,
     in_parallel,
-    kmins_band_keys,
-    lsh_pairs,
+    kmins_fill,
+    lsh_band_pairs,
     run_hashes,
+    text_order,
     utf8_code_points,
     utf8_lengths,
-    verify_pairs,
+    verify_pairs_lazy,
 )
 from infoops.registry import signals
 
@@ -137,24 +138,31 @@ def code_point_lengths(texts: Texts) -> IntArray:
     return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
 
 
-def char_shingles(texts: Texts, ngram: int, chunk: int = SHINGLE_CHUNK) -> tuple[UInt64Array, IntArray]:
+def char_shingles(
+    texts: Texts, ngram: int, chunk: int = SHINGLE_CHUNK, threads: int = 1
+) -> tuple[UInt64Array, IntArray]:
     """Character `ngram`-gram hashes of every text (repeats kept, text order) and run bounds (n + 1).
 
     The output is sized from the texts' code-point counts first and filled
-    `chunk` texts at a time, so only one chunk's code points are decoded at
-    once (the hashes of 10M posts' texts are GBs; their code points half that).
+    `chunk` texts at a time (`threads` slices of the texts in parallel), so
+    only a chunk's code points per thread are decoded at once (the hashes of
+    10M posts' texts are GBs; their code points half that).
     """
     n = len(texts)
     bounds = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.maximum(code_point_lengths(texts) - ngram + 1, 1), out=bounds[1:])
     out = np.empty(int(bounds[n]), dtype=np.uint64)
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        codes, offsets = utf32(texts[lo:hi])
-        part, _ = char_shingle_sets(codes, offsets, np.arange(hi - lo, dtype=np.int64), ngram, False)
-        del codes, offsets
-        out[bounds[lo] : bounds[hi]] = part
-        del part
+
+    def fill(start: int, stop: int) -> None:
+        for lo in range(start, stop, chunk):
+            hi = min(stop, lo + chunk)
+            codes, offsets = utf32(texts[lo:hi])
+            part, _ = char_shingle_sets(codes, offsets, np.arange(hi - lo, dtype=np.int64), ngram, False)
+            del codes, offsets
+            out[bounds[lo] : bounds[hi]] = part
+            del part
+
+    in_parallel(fill, n, threads, min_items=2 * chunk)
     return out, bounds
 
 
@@ -194,25 +202,84 @@ def word_hashes(texts: list[str]) -> tuple[UInt64Array, IntArray]:
     return _mix(np.asarray(flat, dtype=np.uint64)), starts
 
 
-def shingle_sets(texts: Texts, shingles: str, ngram: int) -> tuple[UInt64Array, IntArray, IntArray]:
-    """Shingle hashes of each text (repeats possible, any order), run bounds (n + 1), and each text's rank.
+def shingle_runs(texts: Texts, shingles: str, ngram: int, threads: int = 1) -> tuple[UInt64Array, IntArray]:
+    """Shingle hashes of each text (repeats possible, any order) and run bounds (n + 1).
 
     Text k's shingles are ``hashes[bounds[k]:bounds[k + 1]]``: character
-    `ngram`-grams ("chars") or word tokens ("words"). The rank orders texts
-    by a 64-bit hash of their shingle multiset: ties in candidate generation
-    are broken by it, so results do not depend on the order texts come in
-    (except among texts with the very same shingles, which are similar anyway).
+    `ngram`-grams ("chars") or word tokens ("words"). A text's shingles do not
+    depend on the other texts given with it.
     """
     if shingles not in SHINGLES:
         raise ValueError(f"shingles must be one of {SHINGLES}, got {shingles!r}")
     if shingles == "chars":
-        h, bounds = char_shingles(texts, ngram)
-    else:
-        h, starts = word_hashes(texts.to_pylist() if isinstance(texts, pa.Array) else texts)
-        bounds = np.append(starts, h.size).astype(np.int64)
-    rank = np.empty(len(texts), dtype=np.int64)
-    rank[np.argsort(run_hashes(h, bounds), kind="stable")] = np.arange(len(texts))
-    return h, bounds, rank
+        return char_shingles(texts, ngram, threads=threads)
+    h, starts = word_hashes(texts.to_pylist() if isinstance(texts, pa.Array) else list(texts))
+    return h, np.append(starts, h.size).astype(np.int64)
+
+
+def content_rank(run_keys: UInt64Array) -> IntArray:
+    """Each text's rank in the order of its shingle-multiset hash (`run_hashes`), ties by position."""
+    rank = np.empty(run_keys.size, dtype=np.int64)
+    rank[np.argsort(run_keys, kind="stable")] = np.arange(run_keys.size)
+    return rank
+
+
+def shingle_sets(texts: Texts, shingles: str, ngram: int) -> tuple[UInt64Array, IntArray, IntArray]:
+    """Shingle hashes of each text (repeats possible, any order), run bounds (n + 1), and each text's rank.
+
+    Text k's shingles are ``hashes[bounds[k]:bounds[k + 1]]`` (`shingle_runs`).
+    The rank orders texts by a 64-bit hash of their shingle multiset: ties in
+    candidate generation are broken by it, so results do not depend on the
+    order texts come in (except among texts with the very same shingles,
+    which are similar anyway).
+    """
+    h, bounds = shingle_runs(texts, shingles, ngram)
+    return h, bounds, content_rank(run_hashes(h, bounds))
+
+
+def minhash_sets(
+    texts: Texts,
+    shingles: str,
+    ngram: int,
+    num_perm: int,
+    bands: int,
+    seed: int,
+    threads: int = 1,
+    chunk: int = SHINGLE_CHUNK,
+) -> tuple[UInt64Array, npt.NDArray[np.uint8], IntArray, dict[str, Any]]:
+    """Band keys (bands x n), b-bit values (n x num_perm) and rank of the texts, as
+    `kmins_band_keys` and `shingle_sets` give them, `chunk` texts at a time.
+
+    Each chunk's shingles are hashed, MinHashed and dropped: the shingles of
+    all texts (8 bytes per character, 1.5 GB at 10M posts) never exist at
+    once. `threads` slices of the texts run in parallel. Also returns the
+    number of shingles and the seconds spent hashing shingles and MinHashing
+    (wall time of the pass, split by the two steps' shares).
+    """
+    n = len(texts)
+    keys = np.empty((bands, n), dtype=np.uint64)
+    low = np.empty((n, num_perm), dtype=np.uint8)
+    run_keys = np.empty(n, dtype=np.uint64)
+    done: list[tuple[int, float, float]] = []  # per chunk: shingles, seconds hashing, seconds MinHashing
+
+    def work(start: int, stop: int) -> None:
+        for lo in range(start, stop, chunk):
+            hi = min(stop, lo + chunk)
+            t0 = time.perf_counter()
+            h, bounds = shingle_runs(texts[lo:hi], shingles, ngram)
+            run_keys[lo:hi] = run_hashes(h, bounds)
+            t1 = time.perf_counter()
+            kmins_fill(h, bounds, seed, 0, hi - lo, keys, low, lo)
+            done.append((int(h.size), t1 - t0, time.perf_counter() - t1))
+            del h, bounds
+
+    t0 = time.perf_counter()
+    in_parallel(work, n, threads, min_items=2 * chunk)
+    wall = time.perf_counter() - t0
+    sec_h, sec_m = sum(d[1] for d in done), sum(d[2] for d in done)
+    share = sec_h / max(sec_h + sec_m, 1e-9)
+    info = {"ngrams": sum(d[0] for d in done), "seconds_shingles": wall * share, "seconds_minhash": wall * (1 - share)}
+    return keys, low, content_rank(run_keys), info
 
 
 def exact_jaccard(
@@ -235,23 +302,28 @@ def exact_jaccard(
 
 
 def _lsh_by_band(
-    keys: UInt64Array, rank: IntArray, neighbours: int, lo: int, hi: int
+    keys: UInt64Array, rank: IntArray, text_of: IntArray, neighbours: int, lo: int, hi: int
 ) -> list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]]:
     """`lsh_pairs` of bands lo..hi-1, one band at a time, each band's pairs as int32 where the texts fit
     (candidate pairs are the largest arrays at 10M posts: half the memory, same pairs in the same order)."""
-    small = keys.shape[1] < 2**31
-    out: list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]] = []
-    for band in range(lo, hi):
-        i, j = lsh_pairs(keys, rank, neighbours, band, band + 1)
-        out.append((i.astype(np.int32), j.astype(np.int32)) if small else (i, j))
-    return out
+    return [lsh_band_pairs(keys, rank, text_of, neighbours, band) for band in range(lo, hi)]
 
 
 def _lsh_offset(
-    keys: UInt64Array, rank: IntArray, neighbours: int, offset: int, lo: int, hi: int
+    keys: UInt64Array, rank: IntArray, text_of: IntArray, neighbours: int, offset: int, lo: int, hi: int
 ) -> list[tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]]]:
     """`_lsh_by_band` of bands offset + lo .. offset + hi - 1."""
-    return _lsh_by_band(keys, rank, neighbours, offset + lo, offset + hi)
+    return _lsh_by_band(keys, rank, text_of, neighbours, offset + lo, offset + hi)
+
+
+def _runs_of(texts: Texts, shingles: str, ngram: int, threads: int) -> Callable[[IntArray], tuple[UInt64Array, IntArray]]:
+    """The shingles of some of the texts (by index), for `verify_pairs_lazy`."""
+
+    def runs(which: IntArray) -> tuple[UInt64Array, IntArray]:
+        sub: Texts = texts.take(pa.array(which)) if isinstance(texts, pa.Array) else [texts[k] for k in which.tolist()]
+        return shingle_runs(sub, shingles, ngram, threads)
+
+    return runs
 
 
 def _gather(
@@ -297,28 +369,28 @@ def near_duplicate_clusters(
         return np.zeros(0, dtype=np.int64), {"candidate_pairs": 0, "similar_pairs": 0, "clusters": 0}
     if not 1 <= bands <= abs(num_perm):
         raise ValueError(f"need 1 <= bands <= num_perm, got bands={bands}, num_perm={num_perm}")
-    t0 = time.perf_counter()
     # Arrow's allocator keeps what the normalisation freed (1.5 GB at 10M posts): give it back first
     pa.default_memory_pool().release_unused()
-    h, bounds, rank = shingle_sets(texts, shingles, ngram)
-    t1 = time.perf_counter()
     threads = max(1, min(os.cpu_count() or 1, bands)) if threads is None else threads
-    keys, low = kmins_band_keys(h, bounds, num_perm, bands, seed, threads)
+    keys, low, rank, info = minhash_sets(texts, shingles, ngram, num_perm, bands, seed, threads)
+    text_of = text_order(rank)
+    runs = _runs_of(texts, shingles, ngram, threads)
     t2 = time.perf_counter()
     # candidates are generated and checked PAIR_BANDS bands at a time (the pairs of all bands
-    # are GBs at 10M posts); the checks do not depend on the batch, so neither does the result
+    # are GBs at 10M posts); the checks do not depend on the batch, so neither does the result.
+    # The exact check recomputes the shingles of the texts it needs, batch by batch.
     n_cand = n_exact = 0
     sec_lsh = sec_verify = 0.0
     found: list[tuple[IntArray, IntArray]] = []
     step = max(PAIR_BANDS, threads)
     for g0 in range(0, bands, step):
         ta = time.perf_counter()
-        lsh = partial(_lsh_offset, keys, rank, neighbours, g0)
+        lsh = partial(_lsh_offset, keys, rank, text_of, neighbours, g0)
         parts = [part for chunk in in_parallel(lsh, min(bands, g0 + step) - g0, threads, min_items=2) for part in chunk]
         del lsh
         i, j = _gather(parts)
         tb = time.perf_counter()
-        jac = verify_pairs(h, bounds, low, i, j, threshold, VERIFY_MARGIN, threads)
+        jac, _ = verify_pairs_lazy(runs, low, i, j, threshold, VERIFY_MARGIN, threads)
         ok = jac >= threshold
         n_cand += int(ok.size)
         n_exact += int((jac >= 0).sum())
@@ -327,8 +399,7 @@ def near_duplicate_clusters(
         del i, j, ok
         sec_lsh += tb - ta
         sec_verify += time.perf_counter() - tb
-    n_ngrams = int(h.size)
-    del keys, h, bounds, low  # free memory as soon as possible: at 10M posts each is GBs or hundreds of MBs
+    del keys, low, text_of, runs  # free memory as soon as possible: at 10M posts each is hundreds of MBs
     t3 = t2 + sec_lsh
     i = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
     j = np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64)
@@ -346,15 +417,15 @@ def near_duplicate_clusters(
     labels = renumber[comp]
     sizes = np.bincount(labels)
     stats = {
-        "ngrams": n_ngrams,
+        "ngrams": info["ngrams"],
         "candidate_pairs": n_cand,
         "pairs_verified_exactly": n_exact,
         "similar_pairs": int(i.size),
         "clusters": int(n_comp),
         "texts_in_multi_clusters": int((sizes[labels] > 1).sum()),
         "largest_cluster": int(sizes.max()),
-        "seconds_shingles": round(t1 - t0, 3),
-        "seconds_minhash": round(t2 - t1, 3),
+        "seconds_shingles": round(info["seconds_shingles"], 3),
+        "seconds_minhash": round(info["seconds_minhash"], 3),
         "seconds_lsh": round(t3 - t2, 3),
         "seconds_verify": round(sec_verify, 3),
         "seconds_clusters": round(time.perf_counter() - t4, 3),
