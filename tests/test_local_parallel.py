@@ -115,3 +115,22 @@ def test_split_pair_table_equals_the_serial_one(
     for field in ("src", "dst", "dot", "n_events", "starts", "row_obj"):
         assert np.array_equal(getattr(split, field), getattr(serial, field)), field
     case.close()
+
+
+def test_evidence_kernel_gives_the_same_posts_with_32_and_64_bit_ranks() -> None:
+    """`evidence` hands the kernel int32 post ranks when they fit; int64 ranks give the same lists."""
+    from infoops.detect import pairkernel
+
+    case, _ = planted_case("repost", seed=10, groups=2, n_background=150)
+    sig = CoRepost(max_fanout=None, min_activity=1, min_shared=1, null="none")
+    loaded = local.load_actions(case.con, sig.actions_sql("posts", "accounts"), 1, False)
+    n_acc = int(loaded.stats["accounts_active"])
+    pt = local.pair_table(loaded.acts, 60.0, None, n_acc, local.idf_table(loaded.acts, n_acc), 1)
+    first = local.first_posts(loaded.acts)
+    kept = np.arange(pt.src.size)
+    common = (kept, pt.starts, pt.n_events, pt.src, pt.dst, pt.row_obj, first.acc_start, first.lab)
+    off64, vals64 = pairkernel.evidence_lists(*common, first.post.astype(np.int64), 10, 20)
+    off32, vals32 = pairkernel.evidence_lists(*common, first.post.astype(np.int32), 10, 20)
+    assert vals64.size > kept.size and vals32.dtype == np.int32
+    assert np.array_equal(off64, off32) and np.array_equal(vals64, vals32)
+    case.close()

@@ -512,11 +512,13 @@ def evidence(
     With a `pool` (and at least `PARALLEL_MIN` pairs) the kept pairs are split in two halves,
     one computed there, one here: two chunks."""
     kern = _kernels()
+    # post ranks as int32 when they fit (fewer bytes written and read by the take)
+    post = first.post.astype(np.int32) if len(loaded.post_ids) < 2**31 - 1 else first.post
 
     def lists(ks: I64) -> pa.ListArray:
         offsets, vals = kern.evidence_lists(
             ks, pt.starts, pt.n_events, pt.src, pt.dst, pt.row_obj,
-            first.acc_start, first.lab, first.post,
+            first.acc_start, first.lab, post,
             max(1, max_evidence // 2), max_evidence,
         )  # fmt: skip
         vals -= 1
@@ -530,6 +532,11 @@ def evidence(
     job = pool.submit(lists, kept[:mid])
     second = lists(kept[mid:])
     return pa.chunked_array([job.result(), second])
+
+
+def account_ids(ids: pa.Array, codes: I64, kept: I64) -> pa.Array:
+    """The account ids of `codes[kept]` (account codes are 1-based ranks into `ids`)."""
+    return ids.take(pa.array(codes[kept] - 1))
 
 
 # kept pairs above which `evidence` splits its work over the pool

@@ -232,10 +232,10 @@ def evidence_lists(
     row_lab: I64,
     acc_start: I64,
     first_lab: I64,
-    first_post: I64,
+    first_post: npt.NDArray[np.int32] | I64,
     half: int,
     max_evidence: int,
-) -> tuple[I64, I64]:  # pragma: no cover - compiled
+) -> tuple[I64, npt.NDArray[np.int32] | I64]:  # pragma: no cover - compiled
     """Offsets and post ranks of each kept pair's evidence: both sides' first post on each of
     the pair's `half` first objects (rarest first), distinct, at most `max_evidence`.
 
@@ -245,7 +245,7 @@ def evidence_lists(
     total = 0
     for e in kept:
         total += 2 * min(n_events[e], half)
-    out = np.empty(total, dtype=np.int64)
+    out = np.empty(total, dtype=first_post.dtype)  # int32 when the ranks fit: half the memory
     offsets = np.zeros(kept.size + 1, dtype=np.int64)
     n = 0
     for q in range(kept.size):
