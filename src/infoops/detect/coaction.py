@@ -198,8 +198,8 @@ class CoActionSignal(Signal):
             sel = real.weight >= per_edge
             kept = np.flatnonzero(real.keep)[sel]
             ids = loaded.account_ids
-            src = pool.submit(ids.take, pa.array(pt.src[kept] - 1))
-            dst = pool.submit(ids.take, pa.array(pt.dst[kept] - 1))
+            src = pool.submit(local.account_ids, ids, pt.src, kept)
+            dst = pool.submit(local.account_ids, ids, pt.dst, kept)
             # half of the evidence computed in the pool once the ids are taken, half here
             evidence = local.evidence(loaded, first_job.result(), pt, kept, MAX_EVIDENCE, pool)
             cols = {
