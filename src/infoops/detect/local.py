@@ -272,8 +272,8 @@ def pair_table(
     bounds = np.unique(np.concatenate([[0], cuts + 1, [acc.size]]).clip(0, acc.size))
     min_count = min_shared if min_shared > 1 else 0
 
-    def grouped(src_lo: int, src_hi: int) -> tuple[I64, I64, F64, I64, I64]:
-        """Pairs whose first account is in [src_lo, src_hi): pair key, n_events, dot, starts, rows."""
+    def sorted_keys(src_lo: int, src_hi: int) -> I64:
+        """Sorted packed keys of the pairs whose first account is in [src_lo, src_hi)."""
         parts = [
             pairkernel.emit_keys(
                 acc, lab, cnt, lo, hi, b_acc, b_lab, table, bits, min_count, src_lo, src_hi
@@ -282,21 +282,36 @@ def pair_table(
         ]
         keys = parts[0] if len(parts) == 1 else np.concatenate([np.zeros(0, np.int64), *parts])
         del parts
-        keys = pairkernel.radix_sort(keys, 2 * b_acc + b_lab, True)
-        return pairkernel.group_sorted(keys, b_lab, idf, max(1, min_shared))  # type: ignore[no-any-return]
+        return pairkernel.radix_sort(keys, 2 * b_acc + b_lab, True)  # type: ignore[no-any-return]
 
+    min_pair = max(1, min_shared)
     if pool is None or total < PARALLEL_MIN:
-        pair, n_ev, dot, starts, rows = grouped(0, n_accounts + 1)
-    else:
-        pivot = _pivot(acc, cnt)
-        job = pool.submit(grouped, 0, pivot)
-        high = grouped(pivot, n_accounts + 1)
-        low = job.result()
-        pair, n_ev, dot = (np.concatenate([low[k], high[k]]) for k in range(3))
-        starts = np.concatenate([low[3], high[3] + low[4].size])
-        rows = np.concatenate([low[4], high[4]])
-        del low, high
-    return PairTable(pair >> b_acc, pair & ((1 << b_acc) - 1), dot, n_ev, starts, rows)
+        src, dst, n_ev, dot, starts, rows = pairkernel.group_sorted(
+            sorted_keys(0, n_accounts + 1), b_acc, b_lab, idf, min_pair
+        )
+        return PairTable(src, dst, dot, n_ev, starts, rows)
+
+    # two halves: sorted and counted in parallel, then grouped in parallel into exact arrays
+    def counted(src_lo: int, src_hi: int) -> tuple[I64, tuple[int, int]]:
+        keys = sorted_keys(src_lo, src_hi)
+        return keys, pairkernel.count_groups(keys, b_lab, min_pair)
+
+    pivot = _pivot(acc, cnt)
+    job = pool.submit(counted, 0, pivot)
+    high, (p_high, r_high) = counted(pivot, n_accounts + 1)
+    low, (p_low, r_low) = job.result()
+    n_p, n_r = p_low + p_high, r_low + r_high
+    src, dst, n_ev, starts = (np.empty(n_p, dtype=np.int64) for _ in range(4))
+    dot, rows = np.empty(n_p, dtype=np.float64), np.empty(n_r, dtype=np.int64)
+    job2 = pool.submit(
+        pairkernel.group_into, low, b_acc, b_lab, idf, min_pair,
+        src, dst, n_ev, dot, starts, rows, 0, 0,
+    )  # fmt: skip
+    pairkernel.group_into(
+        high, b_acc, b_lab, idf, min_pair, src, dst, n_ev, dot, starts, rows, p_low, r_low
+    )
+    job2.result()
+    return PairTable(src, dst, dot, n_ev, starts, rows)
 
 
 def _pivot(acc: I64, cnt: I64) -> int:
@@ -535,8 +550,9 @@ def evidence(
 
 
 def account_ids(ids: pa.Array, codes: I64, kept: I64) -> pa.Array:
-    """The account ids of `codes[kept]` (account codes are 1-based ranks into `ids`)."""
-    return ids.take(pa.array(codes[kept] - 1))
+    """The account ids of `codes[kept]` (account codes are 1-based ranks into `ids`); `kept`
+    as long as `codes` is all of them in order (`np.flatnonzero` of an all-true mask)."""
+    return ids.take(pa.array((codes if kept.size == codes.size else codes[kept]) - 1))
 
 
 # kept pairs above which `evidence` splits its work over the pool

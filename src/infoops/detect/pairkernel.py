@@ -88,45 +88,94 @@ def emit_keys(
 
 
 @njit(cache=True, nogil=True)
+def _pair_end(key: I64, i: int, b_lab: int) -> tuple[int, int]:  # pragma: no cover - compiled
+    """End of the pair starting at sorted key i, and its number of distinct objects."""
+    p = key[i] >> b_lab
+    c = 0
+    prev = -1
+    while i < key.size and (key[i] >> b_lab) == p:
+        if key[i] != prev:
+            c += 1
+            prev = key[i]
+        i += 1
+    return i, c
+
+
+@njit(cache=True, nogil=True)
+def count_groups(key: I64, b_lab: int, min_shared: int) -> tuple[int, int]:  # pragma: no cover
+    """Pairs with >= min_shared distinct objects in sorted packed keys, and their rows."""
+    n_pairs = 0
+    n_rows = 0
+    i = 0
+    while i < key.size:
+        i, c = _pair_end(key, i, b_lab)
+        if c >= min_shared:
+            n_pairs += 1
+            n_rows += c
+    return n_pairs, n_rows
+
+
+@njit(cache=True, nogil=True)
+def group_into(
+    key: I64,
+    b_acc: int,
+    b_lab: int,
+    idf: npt.NDArray[np.float64],
+    min_shared: int,
+    src: I64,
+    dst: I64,
+    n_ev: I64,
+    dot: npt.NDArray[np.float64],
+    starts: I64,
+    rows: I64,
+    p0: int,
+    r0: int,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Sorted packed keys -> per pair (>= min_shared distinct objects) written from index p0:
+    src, dst, n_events, sum of idf (in object label order), first row; and from row r0 the
+    object label of each distinct (pair, object) row. Returns the end indices."""
+    lab_mask = (1 << b_lab) - 1
+    acc_mask = (1 << b_acc) - 1
+    n_pairs = p0
+    n_rows = r0
+    i = 0
+    while i < key.size:
+        end, c = _pair_end(key, i, b_lab)
+        if c >= min_shared:
+            p = key[i] >> b_lab
+            src[n_pairs] = p >> b_acc
+            dst[n_pairs] = p & acc_mask
+            n_ev[n_pairs] = c
+            starts[n_pairs] = n_rows
+            s = 0.0
+            prev = -1
+            for j in range(i, end):
+                if key[j] != prev:
+                    lab = key[j] & lab_mask
+                    rows[n_rows] = lab
+                    n_rows += 1
+                    s += idf[lab]
+                    prev = key[j]
+            dot[n_pairs] = s
+            n_pairs += 1
+        i = end
+    return n_pairs, n_rows
+
+
+@njit(cache=True, nogil=True)
 def group_sorted(
-    key: I64, b_lab: int, idf: npt.NDArray[np.float64], min_shared: int
-) -> tuple[I64, I64, npt.NDArray[np.float64], I64, I64]:  # pragma: no cover - compiled
-    """Sorted packed keys -> per pair (>= min_shared distinct objects): pair key, n_events, sum of
-    idf, first row; and the object label of each distinct (pair, object) row."""
+    key: I64, b_acc: int, b_lab: int, idf: npt.NDArray[np.float64], min_shared: int
+) -> tuple[I64, I64, I64, npt.NDArray[np.float64], I64, I64]:  # pragma: no cover - compiled
+    """`group_into` into buffers of one slot per key: src, dst, n_events, dot, starts, rows."""
     n = key.size
-    pair = np.empty(n, dtype=np.int64)
+    src = np.empty(n, dtype=np.int64)
+    dst = np.empty(n, dtype=np.int64)
     n_ev = np.empty(n, dtype=np.int64)
     dot = np.empty(n, dtype=np.float64)
     starts = np.empty(n, dtype=np.int64)
     rows = np.empty(n, dtype=np.int64)
-    mask = (1 << b_lab) - 1
-    n_pairs = 0
-    n_rows = 0
-    i = 0
-    while i < n:
-        p = key[i] >> b_lab
-        r0 = n_rows
-        s = 0.0
-        c = 0
-        prev = -1
-        while i < n and (key[i] >> b_lab) == p:
-            if key[i] != prev:
-                lab = key[i] & mask
-                rows[n_rows] = lab
-                n_rows += 1
-                s += idf[lab]
-                c += 1
-                prev = key[i]
-            i += 1
-        if c >= min_shared:
-            pair[n_pairs] = p
-            n_ev[n_pairs] = c
-            dot[n_pairs] = s
-            starts[n_pairs] = r0
-            n_pairs += 1
-        else:
-            n_rows = r0
-    return pair[:n_pairs], n_ev[:n_pairs], dot[:n_pairs], starts[:n_pairs], rows[:n_rows]
+    p, r = group_into(key, b_acc, b_lab, idf, min_shared, src, dst, n_ev, dot, starts, rows, 0, 0)
+    return src[:p], dst[:p], n_ev[:p], dot[:p], starts[:p], rows[:r]
 
 
 RADIX_BITS = 16  # widest digit of the LSD radix sorts (65,536 counts: 512 KB, in L2)
