@@ -196,7 +196,11 @@ class CoActionSignal(Signal):
             threshold = float(per_edge.min()) if per_edge.size else float(self.min_weight)
             pt = real.pairs
             sel = real.weight >= per_edge
-            kept = np.flatnonzero(real.keep)[sel]
+            kept, weight = np.flatnonzero(real.keep), real.weight
+            if not sel.all():  # (with null "none" and min_weight 0 every edge stays)
+                kept, weight = kept[sel], weight[sel]
+            # every pair kept: kept is 0..n-1 and needs no gathering
+            n_events = pt.n_events if kept.size == pt.n_events.size else pt.n_events[kept]
             ids = loaded.account_ids
             src = pool.submit(local.account_ids, ids, pt.src, kept)
             dst = pool.submit(local.account_ids, ids, pt.dst, kept)
@@ -205,8 +209,8 @@ class CoActionSignal(Signal):
             cols = {
                 "src": src.result(),
                 "dst": dst.result(),
-                "weight": pa.array(real.weight[sel], pa.float64()),
-                "n_events": pa.array(pt.n_events[kept], pa.int64()),
+                "weight": pa.array(weight, pa.float64()),
+                "n_events": pa.array(n_events, pa.int64()),
                 "evidence": evidence,
             }
         self.edges_ = pa.table(cols).cast(EDGE_SCHEMA)
