@@ -117,20 +117,20 @@ def test_split_pair_table_equals_the_serial_one(
     case.close()
 
 
-def test_evidence_kernel_gives_the_same_posts_with_32_and_64_bit_ranks() -> None:
-    """`evidence` hands the kernel int32 post ranks when they fit; int64 ranks give the same lists."""
-    from infoops.detect import pairkernel
-
+def test_evidence_is_the_same_with_32_and_64_bit_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`first_posts` stores int32 when the values fit; forced to int64 the evidence is the same."""
     case, _ = planted_case("repost", seed=10, groups=2, n_background=150)
     sig = CoRepost(max_fanout=None, min_activity=1, min_shared=1, null="none")
     loaded = local.load_actions(case.con, sig.actions_sql("posts", "accounts"), 1, False)
     n_acc = int(loaded.stats["accounts_active"])
     pt = local.pair_table(loaded.acts, 60.0, None, n_acc, local.idf_table(loaded.acts, n_acc), 1)
-    first = local.first_posts(loaded.acts)
     kept = np.arange(pt.src.size)
-    common = (kept, pt.starts, pt.n_events, pt.src, pt.dst, pt.row_obj, first.acc_start, first.lab)
-    off64, vals64 = pairkernel.evidence_lists(*common, first.post.astype(np.int64), 10, 20)
-    off32, vals32 = pairkernel.evidence_lists(*common, first.post.astype(np.int32), 10, 20)
-    assert vals64.size > kept.size and vals32.dtype == np.int32
-    assert np.array_equal(off64, off32) and np.array_equal(vals64, vals32)
+    narrow = local.first_posts(loaded.acts)
+    monkeypatch.setattr(local, "NARROW_MAX", 0)
+    wide = local.first_posts(loaded.acts)
+    assert narrow.entries.dtype == np.int32 and wide.entries.dtype == np.int64
+    assert np.array_equal(narrow.entries, wide.entries)
+    ev32, ev64 = (local.evidence(loaded, f, pt, kept, 20) for f in (narrow, wide))
+    assert sum(len(x) for x in ev32.to_pylist()) > kept.size
+    assert ev32.to_pylist() == ev64.to_pylist()
     case.close()

@@ -34,6 +34,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from types import ModuleType
+from typing import cast
 
 import duckdb
 import numpy as np
@@ -46,6 +47,7 @@ from infoops.detect.nullmodel import activity_strata, shift_plan, shuffle_withou
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+Lookup = npt.NDArray[np.int32] | npt.NDArray[np.int64]  # int32 where the values fit
 
 
 @dataclass(frozen=True)
@@ -497,11 +499,19 @@ def null_weights(
 
 @dataclass(frozen=True)
 class FirstPosts:
-    """Each account's first post (lowest post id) on each of its objects, for the evidence."""
+    """Each account's first post (lowest post id) on each of its objects, for the evidence.
 
-    acc_start: I64  # entries of account a: acc_start[a]:acc_start[a + 1]
-    lab: I64  # object label of each entry, sorted within an account
-    post: I64  # post rank of each entry
+    `entries` interleaves (object label, post rank) so that a lookup's label and post share a
+    cache line; int32 when every value fits (`NARROW_MAX`), else int64."""
+
+    acc_start: npt.NDArray[np.int32] | I64  # entries of account a: acc_start[a]:acc_start[a + 1]
+    entries: (
+        npt.NDArray[np.int32] | I64
+    )  # entries[2k]: label (sorted within an account), [2k+1]: post
+
+
+# largest value stored in the 32-bit lookups (`FirstPosts`, the evidence's post ranks)
+NARROW_MAX = 2**31 - 1
 
 
 def first_posts(acts: Actions) -> FirstPosts:
@@ -510,7 +520,12 @@ def first_posts(acts: Actions) -> FirstPosts:
     first_key, (first_post,) = _first_per_group(acts.acc * width + acts.obj, acts.post)
     first_acc = first_key // width
     acc_start = np.searchsorted(first_acc, np.arange(int(first_acc.max(initial=0)) + 2))
-    return FirstPosts(acc_start, first_key % width, np.asarray(first_post, dtype=np.int64))
+    top = max(int(width), int(first_key.size), int(acts.post.max(initial=0)))
+    dtype = np.int32 if top <= NARROW_MAX else np.int64
+    entries = np.empty(2 * first_key.size, dtype=dtype)
+    entries[0::2] = first_key % width
+    entries[1::2] = first_post
+    return FirstPosts(cast(Lookup, acc_start.astype(dtype)), cast(Lookup, entries))
 
 
 def evidence(
@@ -527,13 +542,11 @@ def evidence(
     With a `pool` (and at least `PARALLEL_MIN` pairs) the kept pairs are split in two halves,
     one computed there, one here: two chunks."""
     kern = _kernels()
-    # post ranks as int32 when they fit (fewer bytes written and read by the take)
-    post = first.post.astype(np.int32) if len(loaded.post_ids) < 2**31 - 1 else first.post
 
     def lists(ks: I64) -> pa.ListArray:
         offsets, vals = kern.evidence_lists(
             ks, pt.starts, pt.n_events, pt.src, pt.dst, pt.row_obj,
-            first.acc_start, first.lab, post,
+            first.acc_start, first.entries,
             max(1, max_evidence // 2), max_evidence,
         )  # fmt: skip
         vals -= 1

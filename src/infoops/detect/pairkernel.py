@@ -279,22 +279,21 @@ def evidence_lists(
     src: I64,
     dst: I64,
     row_lab: I64,
-    acc_start: I64,
-    first_lab: I64,
-    first_post: npt.NDArray[np.int32] | I64,
+    acc_start: npt.NDArray[np.int32] | I64,
+    entries: npt.NDArray[np.int32] | I64,
     half: int,
     max_evidence: int,
 ) -> tuple[I64, npt.NDArray[np.int32] | I64]:  # pragma: no cover - compiled
     """Offsets and post ranks of each kept pair's evidence: both sides' first post on each of
     the pair's `half` first objects (rarest first), distinct, at most `max_evidence`.
 
-    `first_lab[acc_start[a]:acc_start[a + 1]]` are account a's object labels, sorted,
-    and `first_post` its first post on each.
+    Account a's entries are k = acc_start[a]..acc_start[a + 1] - 1: object label
+    `entries[2k]` (sorted) and the account's first post on it `entries[2k + 1]`.
     """
     total = 0
     for e in kept:
         total += 2 * min(n_events[e], half)
-    out = np.empty(total, dtype=first_post.dtype)  # int32 when the ranks fit: half the memory
+    out = np.empty(total, dtype=entries.dtype)
     offsets = np.zeros(kept.size + 1, dtype=np.int64)
     n = 0
     for q in range(kept.size):
@@ -304,14 +303,14 @@ def evidence_lists(
             lab = row_lab[r]
             for side in range(2):
                 a = src[e] if side == 0 else dst[e]
-                lo, hi = acc_start[a], acc_start[a + 1]
+                lo, hi = np.int64(acc_start[a]), np.int64(acc_start[a + 1])
                 while lo < hi:  # the account's entry for this label (present by construction)
                     mid = (lo + hi) >> 1
-                    if first_lab[mid] < lab:
+                    if entries[2 * mid] < lab:
                         lo = mid + 1
                     else:
                         hi = mid
-                post = first_post[lo]
+                post = entries[2 * lo + 1]
                 dup = False
                 for x in range(base, n):
                     if out[x] == post:
