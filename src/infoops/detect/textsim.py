@@ -420,7 +420,7 @@ def lsh_pairs(
 @njit(cache=True, nogil=True)
 def bbit_check(
     low: npt.NDArray[np.uint8],
-    head: npt.NDArray[np.uint8],
+    k0: int,
     i: PairIndex,
     j: PairIndex,
     floor0: float,
@@ -430,10 +430,10 @@ def bbit_check(
     out: npt.NDArray[np.float64],
     needed: npt.NDArray[np.bool_],
 ) -> None:  # pragma: no cover - compiled
-    """Pairs lo..hi-1: out = -1 where the b-bit estimate on the `head` values is below `floor0` or on all
-    values below `floor`; else -2, both texts marked in `needed`."""
+    """Pairs lo..hi-1: out = -1 where the b-bit estimate on the first `k0` values is below `floor0` or on
+    all values below `floor`; else -2, both texts marked in `needed`."""
     k = low.shape[1]
-    k0 = head.shape[1]
+    k0 = min(k0, k)
     chance = 1.0 / 256.0
     need0 = (floor0 * (1.0 - chance) + chance) * k0
     need = (floor * (1.0 - chance) + chance) * k
@@ -441,7 +441,7 @@ def bbit_check(
         a, b = i[p], j[p]
         same = 0
         for r in range(k0):
-            same += head[a, r] == head[b, r]
+            same += low[a, r] == low[b, r]
         if same < need0:
             out[p] = -1.0
             continue
@@ -510,11 +510,11 @@ def bbit_filter(
     low: npt.NDArray[np.uint8], i: PairIndex, j: PairIndex, threshold: float, margin: float, threads: int = 1
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """The b-bit MinHash pre-check of `verify_pairs`: (-1 for dropped pairs, -2 for the others; texts needed)."""
-    head = np.ascontiguousarray(low[:, : min(low.shape[1], 32)])  # 32 bytes a text: a rough first check
     out = np.empty(i.size, dtype=np.float64)
     needed = np.zeros(low.shape[0], dtype=np.bool_)
     in_parallel(
-        lambda lo, hi: bbit_check(low, head, i, j, threshold - 2 * margin, threshold - margin, lo, hi, out, needed),
+        # a rough first check on 32 values (read in place: a copy would be 32 bytes a text)
+        lambda lo, hi: bbit_check(low, 32, i, j, threshold - 2 * margin, threshold - margin, lo, hi, out, needed),
         i.size,
         threads,
     )
