@@ -69,6 +69,7 @@ from infoops.detect.textsim import (
     verify_pairs_lazy,
 )
 from infoops.registry import signals
+from infoops.store import DEFAULT_MEMORY_LIMIT
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_NGRAM = 3
@@ -458,27 +459,50 @@ def background_purge(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 IDLE_DUCKDB_LIMIT = "64MB"
 
 
+_SHOWN_LIMIT = re.compile(r"^(\d+(?:\.\d+)?) ?(bytes|KiB|MiB|GiB|TiB)$")
+
+
+def _limit_to_restore(con: duckdb.DuckDBPyConnection) -> str | None:
+    """A `memory_limit` value that puts the current limit back, or None (unlimited, or not understood).
+
+    DuckDB shows the limit truncated to 0.1 of a unit ("3.7 GiB" for 4GB), so
+    the shown value itself would lower the limit at every round trip. The
+    configured `infoops.store.DEFAULT_MEMORY_LIMIT` is used when it shows the
+    same (exact); otherwise the middle of the shown value's 0.1 step.
+    """
+    shown = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    m = _SHOWN_LIMIT.match(shown)
+    if m is None:
+        return None
+    con.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])
+    if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == shown:
+        return DEFAULT_MEMORY_LIMIT
+    return f"{float(m.group(1)) + 0.05:.2f} {m.group(2)}" if m.group(2) != "bytes" else m.group(1)
+
+
 @contextmanager
 def duckdb_cache_dropped(con: duckdb.DuckDBPyConnection | None) -> Iterator[None]:
-    """DuckDB's buffer pool shrunk to `IDLE_DUCKDB_LIMIT` inside the block, its old limit put back after.
+    """DuckDB's buffer pool shrunk to `IDLE_DUCKDB_LIMIT` inside the block, its limit put back after.
 
     For blocks where only numpy works: DuckDB evicts what it caches (data it
     holds in temp tables would be spilled to its temp directory, not lost).
     Nothing happens if DuckDB cannot go down that far.
     """
-    if con is None:
-        yield
-        return
-    try:
-        old = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-        con.execute("SET memory_limit = ?", [IDLE_DUCKDB_LIMIT])
-    except duckdb.Error:
-        yield
-        return
+    restore = None
+    if con is not None:
+        try:
+            restore = _limit_to_restore(con)
+            if restore is not None:
+                con.execute("SET memory_limit = ?", [IDLE_DUCKDB_LIMIT])
+        except duckdb.Error:
+            if restore is not None:
+                con.execute("SET memory_limit = ?", [restore])
+            restore = None
     try:
         yield
     finally:
-        con.execute("SET memory_limit = ?", [old])
+        if con is not None and restore is not None:
+            con.execute("SET memory_limit = ?", [restore])
 
 
 @signals.register("near_duplicate")
