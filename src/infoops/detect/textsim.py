@@ -12,10 +12,12 @@ Shingles are 64-bit hashes in CSR form: `hashes` holds each text's run,
   values, and the lowest 8 bits of every value (b-bit MinHash);
 - `lsh_pairs`: candidate pairs of texts sharing a band key, explosion-safe
   (open addressing per band, only texts in shared buckets are sorted; at most
-  `neighbours` + 1 pairs per text and band);
+  `neighbours` + 1 pairs per text and band); `lsh_band_pairs`: one band's,
+  counted before they are made (exact int32 arrays, no growing buffers);
 - `verify_pairs`: b-bit MinHash estimate first, exact Jaccard of the shingle
   sets (runs sorted and de-duplicated on first use, then merged) for the
-  candidates that can reach the threshold.
+  candidates that can reach the threshold; `verify_pairs_lazy`: the same with
+  shingles made only for the texts whose pairs pass the estimate.
 
 Kernels compile on first use and are cached next to this file (`cache=True`).
 """

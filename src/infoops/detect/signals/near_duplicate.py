@@ -8,14 +8,18 @@ Steps (compiled kernels in `infoops.detect.textsim`; no Python loop over texts):
 2. character `ngram`-grams (work for Chinese without segmentation) hashed to
    64 bits straight from the UTF-32 code points (or word tokens, `shingles`);
 3. k-mins MinHash of `num_perm` values (one multiply-add per shingle and value,
-   16 values at a time), `bands` bands of `num_perm // bands` rows: texts
+   16 values at a time) -- steps 2 and 3 chunk by chunk (`minhash_sets`), so
+   the shingles of all texts never exist at once --, `bands` bands of
+   `num_perm // bands` rows: texts
    sharing a band key are candidates. Inside a bucket, texts are ordered by
    their key of the next band and each is paired with the bucket's first text
    and its `neighbours` successors (at most 7 pairs per text and band whatever
    the bucket size: templates shared by thousands cannot explode);
 4. each candidate is checked: its b-bit MinHash estimate (8 bits of each
    value) must come within `VERIFY_MARGIN` of the threshold, then the exact
-   Jaccard similarity of the two shingle sets must reach `threshold`;
+   Jaccard similarity of the two shingle sets must reach `threshold` (the
+   shingles of the texts that pass the pre-check are hashed again per batch
+   of `PAIR_BANDS` bands: `verify_pairs_lazy`);
    near-duplicates are joined into clusters (connected components, i.e.
    single linkage);
 5. each *episode* of a cluster (its posts in time order, cut where two
