@@ -40,8 +40,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeAlias
 
@@ -53,6 +52,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from infoops.detect.coaction import DEFAULT_MAX_FANOUT, DEFAULT_MIN_ACTIVITY, DEFAULT_MIN_SHARED
+from infoops.detect.duckmem import background_purge, duckdb_cache_dropped
 from infoops.detect.nullmodel import DEFAULT_ALPHA
 from infoops.detect.signals.identical_text import (
     DEFAULT_MIN_CHARS,
@@ -73,7 +73,6 @@ from infoops.detect.textsim import (
     verify_pairs_lazy,
 )
 from infoops.registry import signals
-from infoops.store import DEFAULT_MEMORY_LIMIT
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_NGRAM = 3
@@ -436,77 +435,6 @@ def near_duplicate_clusters(
         "seconds_clusters": round(time.perf_counter() - t4, 3),
     }
     return labels.astype(np.int64), stats
-
-
-@contextmanager
-def background_purge(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB's allocator purges freed memory in background threads inside the block.
-
-    Without them, what DuckDB's idle worker threads freed after the texts query
-    stays resident (1.4 GB at 10M posts) through the whole near-duplicate
-    computation; the setting is global, so its old value is put back.
-    """
-    try:
-        old = con.execute("SELECT current_setting('allocator_background_threads')").fetchall()[0][0]
-        con.execute("SET allocator_background_threads = true")
-    except duckdb.Error:  # a build without the setting: nothing to purge with
-        yield
-        return
-    try:
-        yield
-    finally:
-        con.execute(f"SET allocator_background_threads = {'true' if old else 'false'}")
-
-
-# DuckDB's memory limit while the near-duplicate kernels run (no query runs then): its cached
-# blocks of the posts table (0.4 GB at 10M posts) leave memory and are read again afterwards
-IDLE_DUCKDB_LIMIT = "64MB"
-
-
-_SHOWN_LIMIT = re.compile(r"^(\d+(?:\.\d+)?) ?(bytes|KiB|MiB|GiB|TiB)$")
-
-
-def _limit_to_restore(con: duckdb.DuckDBPyConnection) -> str | None:
-    """A `memory_limit` value that puts the current limit back, or None (unlimited, or not understood).
-
-    DuckDB shows the limit truncated to 0.1 of a unit ("3.7 GiB" for 4GB), so
-    the shown value itself would lower the limit at every round trip. The
-    configured `infoops.store.DEFAULT_MEMORY_LIMIT` is used when it shows the
-    same (exact); otherwise the middle of the shown value's 0.1 step.
-    """
-    shown = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
-    m = _SHOWN_LIMIT.match(shown)
-    if m is None:
-        return None
-    con.execute("SET memory_limit = ?", [DEFAULT_MEMORY_LIMIT])
-    if con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == shown:
-        return DEFAULT_MEMORY_LIMIT
-    return f"{float(m.group(1)) + 0.05:.2f} {m.group(2)}" if m.group(2) != "bytes" else m.group(1)
-
-
-@contextmanager
-def duckdb_cache_dropped(con: duckdb.DuckDBPyConnection | None) -> Iterator[None]:
-    """DuckDB's buffer pool shrunk to `IDLE_DUCKDB_LIMIT` inside the block, its limit put back after.
-
-    For blocks where only numpy works: DuckDB evicts what it caches (data it
-    holds in temp tables would be spilled to its temp directory, not lost).
-    Nothing happens if DuckDB cannot go down that far.
-    """
-    restore = None
-    if con is not None:
-        try:
-            restore = _limit_to_restore(con)
-            if restore is not None:
-                con.execute("SET memory_limit = ?", [IDLE_DUCKDB_LIMIT])
-        except duckdb.Error:
-            if restore is not None:
-                con.execute("SET memory_limit = ?", [restore])
-            restore = None
-    try:
-        yield
-    finally:
-        if con is not None and restore is not None:
-            con.execute("SET memory_limit = ?", [restore])
 
 
 @signals.register("near_duplicate")
