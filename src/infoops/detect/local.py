@@ -166,7 +166,7 @@ def load_actions(
     keep = shared[obj_r]
     acc, obj_r, t, post_r = acc[keep], obj_r[keep], t[keep], post_r[keep]
     n_obj = n_per_obj[obj_r]
-    label = _labels(obj_r, n_obj)
+    label = _dense_labels(obj_r, n_per_obj)
     account_ids = _by_rank(acc_col, acc_rank)  # by rank; keep only the active ones
     account_ids = account_ids.filter(pa.array(active[1 : len(account_ids) + 1]))
     stats = {
@@ -197,6 +197,18 @@ def _distinct(key: I64) -> I64:
     head = np.ones(key.size, dtype=bool)
     np.not_equal(key[1:], key[:-1], out=head[1:])
     return key[head]
+
+
+def _dense_labels(obj: I64, n_per_obj: I64) -> I64:
+    """`_labels` of object ranks (0 <= obj < n_per_obj.size, `n_per_obj` indexed by rank):
+    the distinct objects ordered without sorting the actions."""
+    present = np.zeros(n_per_obj.size, dtype=bool)
+    present[obj] = True
+    uo = np.flatnonzero(present)
+    order = np.argsort(n_per_obj[uo], kind="stable")  # ties stay in object order
+    lab_of = np.empty(n_per_obj.size, dtype=np.int64)
+    lab_of[uo[order]] = np.arange(uo.size)
+    return lab_of[obj]
 
 
 def _labels(obj: npt.NDArray[np.generic], n_obj: I64) -> I64:
