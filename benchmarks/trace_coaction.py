@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from infoops.detect import local, pairkernel
+from infoops.detect import local, localevidence, pairkernel
 from infoops.detect.signals.co_repost import CoRepost
 
 STEPS_LOCAL = [
@@ -38,11 +38,9 @@ STEPS_LOCAL = [
     "sorted_actions",
     "norms",
     "cosine",
-    "first_posts",
-    "evidence",
-    "account_ids",
     "null_weights",
 ]
+STEPS_EVIDENCE = ["first_posts", "evidence", "account_ids"]
 STEPS_KERNELS = [
     "emit_keys",
     "radix_sort",
@@ -88,6 +86,8 @@ def main() -> None:
         wrap(local, name, records)
     for name in STEPS_KERNELS:
         wrap(pairkernel, name, records)
+    for name in STEPS_EVIDENCE:
+        wrap(localevidence, name, records)
     con = duckdb.connect(str(args.case / "case.duckdb"), read_only=True)
     for _ in range(args.fits):
         sig = (

@@ -17,7 +17,7 @@ import pytest
 from test_detect_fixtures import planted_case
 from test_engines import assert_same, messy_case
 
-from infoops.detect import local
+from infoops.detect import local, localevidence
 from infoops.detect.signals.co_repost import CoRepost
 from infoops.detect.signals.co_url import CoUrl
 from infoops.detect.signals.hashtag_sequence import HashtagSequence
@@ -80,11 +80,11 @@ def test_evidence_halves_join_at_any_size(n_kept: int, monkeypatch: pytest.Monke
     pt = local.pair_table(loaded.acts, 30.0, None, n_acc, idf, 1)
     assert pt.src.size >= n_kept
     kept = pa.array(range(pt.src.size)).to_numpy()[::-1][:n_kept].copy()  # any order, any subset
-    first = local.first_posts(loaded.acts)
-    serial = local.evidence(loaded, first, pt, kept, 20)
+    first = localevidence.first_posts(loaded.acts)
+    serial = localevidence.evidence(loaded, first, pt, kept, 20)
     monkeypatch.setattr(local, "PARALLEL_MIN", 1)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        split = local.evidence(loaded, first, pt, kept, 20, pool)
+        split = localevidence.evidence(loaded, first, pt, kept, 20, pool)
     assert len(split) == n_kept
     assert pa.chunked_array([serial]).equals(
         split if isinstance(split, pa.ChunkedArray) else pa.chunked_array([split])
@@ -125,12 +125,12 @@ def test_evidence_is_the_same_with_32_and_64_bit_lookups(monkeypatch: pytest.Mon
     n_acc = int(loaded.stats["accounts_active"])
     pt = local.pair_table(loaded.acts, 60.0, None, n_acc, local.idf_table(loaded.acts, n_acc), 1)
     kept = np.arange(pt.src.size)
-    narrow = local.first_posts(loaded.acts)
-    monkeypatch.setattr(local, "NARROW_MAX", 0)
-    wide = local.first_posts(loaded.acts)
+    narrow = localevidence.first_posts(loaded.acts)
+    monkeypatch.setattr(localevidence, "NARROW_MAX", 0)
+    wide = localevidence.first_posts(loaded.acts)
     assert narrow.entries.dtype == np.int32 and wide.entries.dtype == np.int64
     assert np.array_equal(narrow.entries, wide.entries)
-    ev32, ev64 = (local.evidence(loaded, f, pt, kept, 20) for f in (narrow, wide))
+    ev32, ev64 = (localevidence.evidence(loaded, f, pt, kept, 20) for f in (narrow, wide))
     assert sum(len(x) for x in ev32.to_pylist()) > kept.size
     assert ev32.to_pylist() == ev64.to_pylist()
     case.close()
