@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from infoops.detect import local, sql
+from infoops.detect import local, localevidence, sql
 from infoops.detect.base import EDGE_SCHEMA, MAX_EVIDENCE, Signal
 from infoops.detect.nullmodel import (
     DEFAULT_ALPHA,
@@ -176,7 +176,7 @@ class CoActionSignal(Signal):
                 null_job = pool.submit(
                     local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args
                 )
-            first_job = pool.submit(local.first_posts, loaded.acts)
+            first_job = pool.submit(localevidence.first_posts, loaded.acts)
             # without a null model the pairing splits over the pool (with one, the pool runs
             # the null pass, beside this one or after it: the peak memory stays that of one pass)
             real = local.weigh(loaded.acts, *args, pool=pool if self.null == "none" else None)
@@ -202,10 +202,12 @@ class CoActionSignal(Signal):
             # every pair kept: kept is 0..n-1 and needs no gathering
             n_events = pt.n_events if kept.size == pt.n_events.size else pt.n_events[kept]
             ids = loaded.account_ids
-            src = pool.submit(local.account_ids, ids, pt.src, kept)
-            dst = pool.submit(local.account_ids, ids, pt.dst, kept)
+            src = pool.submit(localevidence.account_ids, ids, pt.src, kept)
+            dst = pool.submit(localevidence.account_ids, ids, pt.dst, kept)
             # half of the evidence computed in the pool once the ids are taken, half here
-            evidence = local.evidence(loaded, first_job.result(), pt, kept, MAX_EVIDENCE, pool)
+            evidence = localevidence.evidence(
+                loaded, first_job.result(), pt, kept, MAX_EVIDENCE, pool
+            )
             cols = {
                 "src": src.result(),
                 "dst": dst.result(),
