@@ -29,6 +29,9 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         "autoload_known_extensions": "false",
         "memory_limit": DEFAULT_MEMORY_LIMIT,
         "preserve_insertion_order": "false",
+        # jemalloc hands freed memory back in background threads; without them what DuckDB's idle
+        # workers freed stays resident (10M-post detect in one process: 7,764 -> 5,931 MiB peak)
+        "allocator_background_threads": True,
     }
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
