@@ -174,7 +174,8 @@ class CoActionSignal(Signal):
             serial = loaded.acts.acc.size > SERIAL_NULL_ACTIONS
             if self.null != "none" and not serial:
                 null_job = pool.submit(
-                    local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args
+                    local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args,
+                    self.stratify,
                 )
             first_job = pool.submit(localevidence.first_posts, loaded.acts)
             # without a null model the pairing splits over the pool (with one, the pool runs
@@ -182,7 +183,8 @@ class CoActionSignal(Signal):
             real = local.weigh(loaded.acts, *args, pool=pool if self.null == "none" else None)
             if self.null != "none" and serial:
                 null_job = pool.submit(
-                    local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args
+                    local.null_weights, con, spec, loaded.acts, self.null, self.seed, *args,
+                    self.stratify,
                 )
             stats["pairs"] = int(real.pairs.n_events.size)
             stats["_t_pairs"] = time.perf_counter()
@@ -191,7 +193,11 @@ class CoActionSignal(Signal):
             stats["null_edges"] = 0
             if null_job is not None and real.weight.size:
                 null_w, null_s = null_job.result()
-                real_s = local.pair_strata(real, local.activity(loaded.acts, n_acc))
+                real_s = (
+                    local.pair_strata(real, local.activity(loaded.acts, n_acc))
+                    if self.stratify
+                    else np.zeros(real.weight.size, dtype=np.int64)
+                )
                 per_edge = self._thresholds(real.weight, real_s, null_w, null_s, stats)
             threshold = float(per_edge.min()) if per_edge.size else float(self.min_weight)
             pt = real.pairs
@@ -246,7 +252,8 @@ class CoActionSignal(Signal):
         )
         stats["pairs"] = _count(con, spec.t("w0"))
         stats["_t_pairs"] = time.perf_counter()
-        real_w, real_s = _weights(con, real, spec.t("acts"))
+        acts_for_strata = spec.t("acts") if self.stratify else None
+        real_w, real_s = _weights(con, real, acts_for_strata)
         stats["edges_raw"] = int(real_w.size)
         per_edge = np.full(real_w.size, float(self.min_weight))
         stats["null_edges"] = 0
@@ -255,17 +262,22 @@ class CoActionSignal(Signal):
             per_edge = self._thresholds(real_w, real_s, null_arr, null_s, stats)
         threshold = float(per_edge.min()) if per_edge.size else float(self.min_weight)
         kept = spec.t("kept")
-        # a threshold per stratum (each stratum's edges share one)
-        strata, first = np.unique(real_s, return_index=True)
-        con.register("_io_thresholds", pa.table({"stratum": strata, "th": per_edge[first]}))
-        try:
+        if acts_for_strata is None:
             con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {kept} AS
-                    SELECT r.* EXCLUDE (stratum) FROM ({_strata_sql(real, spec.t("acts"))}) r
-                    JOIN _io_thresholds USING (stratum) WHERE r.weight >= th"""
+                f"CREATE OR REPLACE TEMP TABLE {kept} AS SELECT * FROM {real} WHERE weight >= ?",
+                [threshold],
             )
-        finally:
-            con.unregister("_io_thresholds")
+        else:  # a threshold per stratum (each stratum's edges share one)
+            strata, first = np.unique(real_s, return_index=True)
+            con.register("_io_thresholds", pa.table({"stratum": strata, "th": per_edge[first]}))
+            try:
+                con.execute(
+                    f"""CREATE OR REPLACE TEMP TABLE {kept} AS
+                        SELECT r.* EXCLUDE (stratum) FROM ({_strata_sql(real, acts_for_strata)}) r
+                        JOIN _io_thresholds USING (stratum) WHERE r.weight >= th"""
+                )
+            finally:
+                con.unregister("_io_thresholds")
         self.edges_ = (
             con.sql(sql.evidence_sql(spec, pairs, kept, MAX_EVIDENCE))
             .to_arrow_table()
@@ -323,7 +335,7 @@ class CoActionSignal(Signal):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {out} AS {self.finish_weights(spec.t('nw0'), nacts, n_acc)}"
         )
-        w = _weights(con, out, spec.t("acts"))
+        w = _weights(con, out, spec.t("acts") if self.stratify else None)
         con.execute(f"DROP TABLE IF EXISTS {npairs}")
         con.execute(f"DROP TABLE IF EXISTS {nacts}")
         return w
@@ -369,10 +381,14 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _weights(
-    con: duckdb.DuckDBPyConnection, table: str, acts: str
+    con: duckdb.DuckDBPyConnection, table: str, acts: str | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The edges' weights and activity strata (the accounts' activity counted in `acts`)."""
-    res = con.execute(f"SELECT weight, stratum FROM ({_strata_sql(table, acts)})").fetchnumpy()
+    """The edges' weights and activity strata (the accounts' activity counted in `acts`; all 0
+    without `acts`)."""
+    if acts is None:
+        res = con.execute(f"SELECT weight, 0 AS stratum FROM {sql.ident(table)}").fetchnumpy()
+    else:
+        res = con.execute(f"SELECT weight, stratum FROM ({_strata_sql(table, acts)})").fetchnumpy()
     return np.asarray(res["weight"], dtype=np.float64), np.asarray(res["stratum"], dtype=np.int64)
 
 

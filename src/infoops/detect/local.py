@@ -494,13 +494,17 @@ def null_weights(
     max_fanout: int | None,
     n_accounts: int,
     min_shared: int,
+    strata: bool = True,
 ) -> tuple[F64, I64]:
     """Edge weights under the null model ("shuffle" or "shift"), as `weigh` gives the real ones,
-    and their activity strata (cut on the real actions' activity: the null keeps it)."""
+    and their activity strata (cut on the real actions' activity: the null keeps it; all 0
+    without `strata`)."""
     nacts = shuffled(acts, seed) if null == "shuffle" else shifted(con, spec, acts, seed)
     if nacts is None:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     w = weigh(nacts, window, max_fanout, n_accounts, min_shared)
+    if not strata:
+        return w.weight, np.zeros(w.weight.size, dtype=np.int64)
     return w.weight, pair_strata(w, activity(acts, n_accounts))
 
 
