@@ -4,11 +4,10 @@ DuckDB hands the posts' texts back in (row order of the table, threads, cached o
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 from typing import Any
 
-import pyarrow as pa
 import pytest
+from test_signal_text import load_rows
 
 from infoops.detect.base import MAX_EVIDENCE
 from infoops.detect.signals import identical_text
@@ -18,7 +17,7 @@ from infoops.store import Case
 
 T0 = 1_600_000_000
 HOUR = 3600
-Row = tuple[str, str, int, str, str]
+Row = tuple[str, str, float, str, str]
 
 
 def _rows(seed: int = 3) -> list[Row]:
@@ -49,24 +48,7 @@ def _rows(seed: int = 3) -> list[Row]:
 def _case(rows: list[Row], threads: int) -> Case:
     case = Case.memory()
     case.con.execute(f"SET threads = {int(threads)}")
-    tbl = pa.table(
-        {
-            "post_id": [r[0] for r in rows],
-            "account_id": [r[1] for r in rows],
-            "created_at": pa.array(
-                [datetime.fromtimestamp(r[2], UTC).replace(tzinfo=None) for r in rows],
-                pa.timestamp("us"),
-            ),
-            "text": [r[3] for r in rows],
-            "kind": [r[4] for r in rows],
-        }
-    )
-    case.con.register("_rows", tbl)
-    case.con.execute(
-        "INSERT INTO posts (post_id, account_id, created_at, text, kind) "
-        "SELECT post_id, account_id, created_at, text, kind FROM _rows"
-    )
-    case.con.unregister("_rows")
+    load_rows(case, rows)
     return case
 
 

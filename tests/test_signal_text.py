@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -92,7 +93,8 @@ def _ts(t: float) -> datetime:
     return datetime.fromtimestamp(t, UTC).replace(tzinfo=None)
 
 
-def _load(case: Case, rows: list[tuple[str, str, float, str, str]]) -> None:
+def load_rows(case: Case, rows: Sequence[tuple[str, str, float, str, str]]) -> None:
+    """Insert (post_id, account_id, epoch seconds, text, kind) rows into the case's posts."""
     tbl = pa.table(
         {
             "post_id": [r[0] for r in rows],
@@ -159,7 +161,7 @@ def test_signals_are_registered() -> None:
 
 
 def test_identical_text_finds_planted_group_only(fresh_case: Case) -> None:
-    _load(fresh_case, planted_rows())
+    load_rows(fresh_case, planted_rows())
     sig = IdenticalText().fit(fresh_case.con)
     assert sig.edges_.schema.equals(EDGE_SCHEMA)
     assert _pairs(sig.edges_) == _io_pairs(6)
@@ -175,7 +177,7 @@ def test_identical_text_finds_planted_group_only(fresh_case: Case) -> None:
 def test_identical_text_ignores_reposts_and_short_texts(fresh_case: Case) -> None:
     rows = [(f"p{a}", f"acc{a}", T0 + a, "ok", "post") for a in range(10)]
     rows += [(f"q{a}", f"acc{a}", T0 + 100 + a, "A long enough retweeted text about things", "repost") for a in range(10)]
-    _load(fresh_case, rows)
+    load_rows(fresh_case, rows)
     sig = IdenticalText(null="none", min_activity=1, min_shared=1).fit(fresh_case.con)
     assert sig.edges_.num_rows == 0
     assert sig.stats_["texts_too_short"] == 1
@@ -184,7 +186,7 @@ def test_identical_text_ignores_reposts_and_short_texts(fresh_case: Case) -> Non
 def test_identical_text_window_is_inclusive_and_respected(fresh_case: Case) -> None:
     text = "exactly the same sentence posted by both"
     rows = [("a1", "A", T0, text, "post"), ("b1", "B", T0 + 60, text, "post"), ("c1", "C", T0 + 61, text, "post")]
-    _load(fresh_case, rows + _background())
+    load_rows(fresh_case, rows + _background())
     sig = IdenticalText(window=60, null="none", min_activity=1, min_shared=1).fit(fresh_case.con)
     assert _pairs(sig.edges_) == {("A", "B"), ("B", "C")}
 
@@ -192,7 +194,7 @@ def test_identical_text_window_is_inclusive_and_respected(fresh_case: Case) -> N
 def test_identical_text_is_explosion_safe(fresh_case: Case) -> None:
     n = 3000
     rows = [(f"p{i}", f"acc{i}", T0 + i, "the viral sentence everybody copies today", "post") for i in range(n)]
-    _load(fresh_case, rows + _background())
+    load_rows(fresh_case, rows + _background())
     sig = IdenticalText(window=86_400, null="none", min_activity=1, min_shared=1, max_fanout=10).fit(fresh_case.con)
     assert 0 < sig.edges_.num_rows <= n * 10  # not n*(n-1)/2 = 4.5 million
 
@@ -201,7 +203,7 @@ def test_identical_text_is_explosion_safe(fresh_case: Case) -> None:
 
 
 def test_near_duplicate_finds_variants_identical_text_misses(fresh_case: Case) -> None:
-    _load(fresh_case, planted_rows(variants=True))
+    load_rows(fresh_case, planted_rows(variants=True))
     ident = IdenticalText().fit(fresh_case.con)
     near = NearDuplicate().fit(fresh_case.con)
     assert _pairs(near.edges_) == _io_pairs(6)
@@ -215,7 +217,7 @@ def test_near_duplicate_counts_each_occasion(fresh_case: Case) -> None:
     for d in range(8):
         rows.append((f"a{d}", "A", T0 + d * DAY, f"our great leader visited the province number {d}", "post"))
         rows.append((f"b{d}", "B", T0 + d * DAY + 30, f"our great leader visited the province number {d}!", "post"))
-    _load(fresh_case, rows + _background())
+    load_rows(fresh_case, rows + _background())
     sig = NearDuplicate(null="none", min_activity=1, min_shared=1).fit(fresh_case.con)
     assert sig.edges_.column("n_events").to_pylist() == [8]
 
@@ -289,7 +291,7 @@ def test_near_duplicate_text_posted_by_20000_accounts_is_explosion_safe(fresh_ca
     n = 20_000
     text = "the viral sentence everybody copies today"
     rows = [(f"p{i}", f"acc{i}", T0 + i * 4, text if i % 2 else text + "!", "post") for i in range(n)]
-    _load(fresh_case, rows + _background())
+    load_rows(fresh_case, rows + _background())
     sig = NearDuplicate(window=86_400, null="none", min_activity=1, min_shared=1, max_fanout=10).fit(fresh_case.con)
     assert 0 < sig.edges_.num_rows <= n * 10
     # two clusters: the text with its variant, and the background texts (which differ by one digit)
@@ -339,13 +341,13 @@ def test_chinese_near_duplicates_traditional_and_simplified(fresh_case: Case) ->
     for d in range(4):
         rows.append((f"a{d}", "A", T0 + d * DAY, f"{trad}{d}", "post"))
         rows.append((f"b{d}", "B", T0 + d * DAY + 10, f"{simp}{d}", "post"))
-    _load(fresh_case, rows + _background())
+    load_rows(fresh_case, rows + _background())
     sig = NearDuplicate(null="none", min_activity=1, min_shared=1).fit(fresh_case.con)
     assert _pairs(sig.edges_) == {("A", "B")}
 
 
 def test_fit_leaves_no_temp_tables(fresh_case: Case) -> None:
-    _load(fresh_case, planted_rows(n_org=10))
+    load_rows(fresh_case, planted_rows(n_org=10))
     NearDuplicate().fit(fresh_case.con)
     IdenticalText().fit(fresh_case.con)
     temp = fresh_case.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
@@ -354,11 +356,11 @@ def test_fit_leaves_no_temp_tables(fresh_case: Case) -> None:
 
 
 def test_normalisation_is_reused_until_the_posts_change(fresh_case: Case) -> None:
-    _load(fresh_case, planted_rows(n_org=10))
+    load_rows(fresh_case, planted_rows(n_org=10))
     IdenticalText().fit(fresh_case.con)
     again = NearDuplicate().fit(fresh_case.con)
     assert again.stats_["normalisation_cached"] is True
-    _load(fresh_case, [("new1", "newacc", T0, "a brand new text that nobody posted before", "post")])
+    load_rows(fresh_case, [("new1", "newacc", T0, "a brand new text that nobody posted before", "post")])
     after = IdenticalText().fit(fresh_case.con)
     assert after.stats_["normalisation_cached"] is False
     assert after.stats_["raw_texts_distinct"] == again.stats_["raw_texts_distinct"] + 1
@@ -399,7 +401,7 @@ def test_clusters_do_not_depend_on_input_order(shingles: str) -> None:
 
 
 def test_near_duplicate_shift_null_recomputes_episodes(fresh_case: Case) -> None:
-    _load(fresh_case, planted_rows(variants=True))
+    load_rows(fresh_case, planted_rows(variants=True))
     sig = NearDuplicate(null="shift").fit(fresh_case.con)
     assert _pairs(sig.edges_) == _io_pairs(6)
     assert sig.stats_["method"] == "null:shift,fdr<=0.05,episodes"
@@ -410,6 +412,6 @@ def test_near_duplicate_shift_null_recomputes_episodes(fresh_case: Case) -> None
 def test_text_signals_on_a_case_with_only_short_texts(fresh_case: Case, signal: type) -> None:
     # every text is below the minimum length: no text object, no edge, no crash
     rows = [(f"p{a}", f"acc{a}", T0 + a, "ok", "post") for a in range(10)]
-    _load(fresh_case, rows)
+    load_rows(fresh_case, rows)
     sig = signal().fit(fresh_case.con)
     assert sig.edges_.num_rows == 0
