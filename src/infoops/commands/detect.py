@@ -115,6 +115,20 @@ def _split(value: str | None) -> list[str] | None:
     help="False discovery rate of the amplifier attachment tests (Benjamini-Hochberg).",
 )
 @click.option(
+    "--attach-batch/--no-attach-batch",
+    default=_D.attach_batch,
+    show_default=True,
+    help="Attach accounts created on a network's creation-batch day that amplify it, when far more "
+    "of that day's accounts amplify it than ordinary accounts would (a group test per network and day).",
+)
+@click.option(
+    "--batch-alpha",
+    type=float,
+    default=_D.batch_alpha,
+    show_default=True,
+    help="False discovery rate of the creation-batch group tests (Benjamini-Hochberg).",
+)
+@click.option(
     "--attribute/--no-attribute",
     default=_D.attribute,
     show_default=True,
@@ -135,6 +149,8 @@ def detect(
     resolution: float,
     attach: bool,
     attach_alpha: float,
+    attach_batch: bool,
+    batch_alpha: float,
     attribute: bool,
     seed: int,
 ) -> None:
@@ -151,6 +167,8 @@ def detect(
         resolution=resolution,
         attach=attach,
         attach_alpha=attach_alpha,
+        attach_batch=attach_batch,
+        batch_alpha=batch_alpha,
         seed=seed,
         attribute=attribute,
     )
@@ -194,6 +212,14 @@ def _print_summary(s: DetectSummary) -> None:
     out.print(
         f"fused edges: {s.fused_edges:,}; networks: {s.networks:,} holding {s.accounts_in_networks:,} accounts"
     )
+    ns = s.network_stats
+    if "accounts_attached" in ns or "batch_accounts_attached" in ns:
+        out.print(
+            f"attached outside the co-action graph: {ns.get('accounts_attached', 0):,} amplifiers "
+            f"and voices; {ns.get('batch_accounts_attached', 0):,} from "
+            f"{ns.get('batch_groups_picked', 0):,} creation batches "
+            f"(about {ns.get('batch_expected_false', 0.0):.1f} of them expected to be ordinary)"
+        )
     if s.attribution is not None:
         out.print("attribution: " + ", ".join(f"{k}={v}" for k, v in s.attribution.items()))
 

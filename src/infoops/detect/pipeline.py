@@ -20,6 +20,7 @@ import pyarrow as pa
 from infoops.detect import fusion, networks
 from infoops.detect.attach import DEFAULT_ATTACH_ALPHA, attach_amplifiers, merge_attached
 from infoops.detect.base import Signal
+from infoops.detect.batch import DEFAULT_BATCH_ALPHA, attach_batches
 from infoops.errors import InfoopsError, NothingDetected
 from infoops.registry import signals
 from infoops.store import Case
@@ -45,6 +46,9 @@ class DetectParams:
     resolution: float = networks.DEFAULT_RESOLUTION
     attach: bool = True  # attach amplifiers of the networks (infoops.detect.attach)
     attach_alpha: float = DEFAULT_ATTACH_ALPHA
+    # attach accounts created in a network's creation batch that amplify it (infoops.detect.batch)
+    attach_batch: bool = True
+    batch_alpha: float = DEFAULT_BATCH_ALPHA
     seed: int = 1
     attribute: bool = True
     # per-signal overrides, e.g. {"fast_repost": {"seconds": 5}}
@@ -189,6 +193,12 @@ def detect_case(
                 nets.networks, nets.memberships, att.memberships
             )
             nets.stats.update(att.stats)
+        if params.attach_batch:
+            bat = attach_batches(case.con, nets.memberships, alpha=params.batch_alpha)
+            nets.networks, nets.memberships = merge_attached(
+                nets.networks, nets.memberships, bat.memberships
+            )
+            nets.stats.update(bat.stats)
         _write(case, rec.run_id, fitted, sig_edges, fused, nets)
         attribution = _attribute(case, rec.run_id, priors) if params.attribute else None
         summary = DetectSummary(
