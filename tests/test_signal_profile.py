@@ -78,6 +78,21 @@ def test_planted_batch_found_with_few_false_pairs(fresh_case: Case, day_only: bo
             assert any(e.startswith("bio:") for e in ev) and any(e.startswith("created:") for e in ev)
 
 
+def test_row_order_does_not_matter() -> None:
+    """The permutation null draws one random number per row: the accounts table's storage
+    order (an ingest's, which parallel loading may vary) must not change the threshold or edges."""
+    tbl = planted(n_org=800, n_io=15, seed=5)
+    results = []
+    for order in (None, *(random.Random(s).sample(range(tbl.num_rows), tbl.num_rows) for s in (1, 2))):
+        case = Case.memory()
+        _load(case, tbl if order is None else tbl.take(pa.array(order)))
+        sig = ProfileTraits().fit(case.con)
+        edges = sorted(zip(sig.edges_.column("src").to_pylist(), sig.edges_.column("dst").to_pylist(), strict=True))
+        results.append((sig.threshold_, sig.stats_["null_edges"], edges))
+        case.close()
+    assert results[1] == results[0] and results[2] == results[0]
+
+
 def test_one_shared_trait_is_not_enough(fresh_case: Case) -> None:
     rows = [
         ("a", "alpha", "Alpha", "a very particular bio nobody else has", datetime(2015, 1, 1, 1), False),

@@ -97,12 +97,15 @@ def _handle_shape(handles: pa.Array, min_digits: int) -> pa.Array:
 
 
 def account_attributes(con: duckdb.DuckDBPyConnection, accounts: str) -> tuple[pa.Table, bool]:
-    """Profile attributes of every account, and whether creation times are day-precise only."""
+    """Profile attributes of every account (in account-id order: the permutation null draws per
+    row, so the table's storage order must not matter), and whether creation times are
+    day-precise only."""
     tbl = con.sql(
         f"""SELECT account_id, CASE WHEN coalesce(hashed, false) THEN NULL ELSE handle END AS handle,
                    CASE WHEN coalesce(hashed, false) THEN NULL ELSE display_name END AS display_name,
                    description, created_at, coalesce(lang, '') AS lang
-            FROM {ident(accounts)} WHERE account_id IS NOT NULL"""
+            FROM {ident(accounts)} WHERE account_id IS NOT NULL
+            ORDER BY account_id"""
     ).to_arrow_table()
     row = con.execute(
         f"""SELECT count(*) FILTER (WHERE created_at = date_trunc('day', created_at)),
