@@ -40,14 +40,14 @@ networks. Attached accounts get centrality 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from infoops.detect.attach import bh_cutoff
+from infoops.detect.attach import AttachResult, bh_cutoff
 from infoops.detect.sql import ident
 
 DEFAULT_BATCH_ALPHA = 0.01
@@ -55,12 +55,6 @@ DEFAULT_BATCH_ALPHA = 0.01
 DEFAULT_BATCH_WINDOW_DAYS = 30
 # the picked groups recorded in the run's statistics (largest first)
 MAX_GROUPS_RECORDED = 200
-
-
-@dataclass
-class BatchResult:
-    memberships: pa.Table  # network_id, account_id, centrality
-    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def daily_background(counts: np.ndarray, window: int) -> np.ndarray:
@@ -75,16 +69,22 @@ def daily_background(counts: np.ndarray, window: int) -> np.ndarray:
     return np.maximum(med, 1.0)
 
 
-def _day_counts(
-    con: duckdb.DuckDBPyConnection, accounts: str
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """(day numbers, accounts created per day, accounts with a creation time); days are
-    counted from 1970-01-01 and run from the first creation day to the last."""
+def _creation_days(con: duckdb.DuckDBPyConnection, accounts: str) -> None:
+    """Temp table `_io_b_acc` (account_id, day): each account's creation day, counted from
+    1970-01-01 (accounts with a creation time only)."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _io_b_acc AS
+            SELECT account_id, datediff('day', DATE '1970-01-01',
+                                        CAST(min(created_at) AS DATE)) AS day
+            FROM {ident(accounts)} WHERE created_at IS NOT NULL GROUP BY account_id"""
+    )
+
+
+def _day_counts(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray, int]:
+    """(day numbers, accounts created per day, accounts with a creation time) from `_io_b_acc`;
+    the days run from the first creation day to the last."""
     rows = con.execute(
-        f"""SELECT datediff('day', DATE '1970-01-01', day) AS d, count(*) AS n
-            FROM (SELECT account_id, CAST(min(created_at) AS DATE) AS day FROM {ident(accounts)}
-                  WHERE created_at IS NOT NULL GROUP BY account_id)
-            GROUP BY 1 ORDER BY 1"""
+        "SELECT day AS d, count(*) AS n FROM _io_b_acc GROUP BY 1 ORDER BY 1"
     ).fetchnumpy()
     d = np.asarray(rows["d"], dtype=np.int64)
     n = np.asarray(rows["n"], dtype=np.int64)
@@ -106,14 +106,9 @@ class _Counts:
     outside: int  # accounts outside the networks with a creation time
 
 
-def _counts(con: duckdb.DuckDBPyConnection, posts: str, accounts: str) -> _Counts:
-    """What the group tests count (see module doc); needs the members registered as `_io_bm`."""
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _io_b_acc AS
-            SELECT account_id, datediff('day', DATE '1970-01-01',
-                                        CAST(min(created_at) AS DATE)) AS day
-            FROM {ident(accounts)} WHERE created_at IS NOT NULL GROUP BY account_id"""
-    )
+def _counts(con: duckdb.DuckDBPyConnection, posts: str) -> _Counts:
+    """What the group tests count (see module doc); needs the members registered as `_io_bm`
+    and `_io_b_acc` (`_creation_days`)."""
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _io_b_k AS
@@ -152,7 +147,6 @@ def _counts(con: duckdb.DuckDBPyConnection, posts: str, accounts: str) -> _Count
         ).fetchnumpy()
     finally:
         con.execute("DROP TABLE IF EXISTS _io_b_k")
-        con.execute("DROP TABLE IF EXISTS _io_b_acc")
     outside = int(np.asarray(outside_days["n"]).sum())
     return _Counts(cand, nets, member_days, outside_days, outside)
 
@@ -164,7 +158,7 @@ def attach_batches(
     accounts: str = "accounts",
     alpha: float = DEFAULT_BATCH_ALPHA,
     window: int = DEFAULT_BATCH_WINDOW_DAYS,
-) -> BatchResult:
+) -> AttachResult:
     """Memberships of the accounts attached as members of a network's creation batch
     (see module doc). `memberships` holds every member so far (network_id, account_id)."""
     stats: dict[str, Any] = {
@@ -184,19 +178,21 @@ def attach_batches(
         }
     )
     if memberships.num_rows == 0:
-        return BatchResult(empty, stats)
-    days, counts, n_created = _day_counts(con, accounts)
-    if n_created == 0:
-        return BatchResult(empty, stats)
-    background = daily_background(counts, window)
+        return AttachResult(empty, stats)
+    _creation_days(con, accounts)
     con.register("_io_bm", memberships.select(["network_id", "account_id"]))
     try:
-        got = _counts(con, posts, accounts)
+        days, counts, n_created = _day_counts(con)
+        got = _counts(con, posts) if n_created else None
     finally:
         con.unregister("_io_bm")
+        con.execute("DROP TABLE IF EXISTS _io_b_acc")
+    if got is None:
+        return AttachResult(empty, stats)
+    background = daily_background(counts, window)
     acc = np.asarray(got.cand["account_id"], dtype=object)
     if acc.size == 0 or got.outside == 0:
-        return BatchResult(empty, stats)
+        return AttachResult(empty, stats)
     net = np.asarray(got.cand["network_id"], dtype=object)
     day = np.asarray(got.cand["day"], dtype=np.int64)
     size = {str(n): float(s) for n, s in zip(got.nets["network_id"], got.nets["size"], strict=True)}
@@ -266,4 +262,4 @@ def attach_batches(
             "centrality": pa.array([0.0] * len(ids), pa.float64()),
         }
     )
-    return BatchResult(table, stats)
+    return AttachResult(table, stats)
