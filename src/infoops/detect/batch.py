@@ -122,17 +122,20 @@ def _counts(con: duckdb.DuckDBPyConnection, posts: str) -> _Counts:
                 FROM amp a JOIN _io_bm m ON m.account_id = a.whom
                 WHERE a.who IN (SELECT account_id FROM _io_b_acc)"""
         )
+        # members created per (network, day), once for the three queries below
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _io_b_md AS
+               SELECT m.network_id, a.day, count(*) AS m FROM _io_bm m
+               JOIN _io_b_acc a USING (account_id) GROUP BY ALL"""
+        )
         cand = con.execute(
-            """WITH md AS (SELECT m.network_id, a.day FROM _io_bm m
-                           JOIN _io_b_acc a USING (account_id) GROUP BY ALL)
-               SELECT k.account_id, k.network_id, a.day
+            """SELECT k.account_id, k.network_id, a.day
                FROM _io_b_k k JOIN _io_b_acc a USING (account_id)
-               JOIN md ON md.network_id = k.network_id AND md.day = a.day
+               JOIN _io_b_md md ON md.network_id = k.network_id AND md.day = a.day
                ORDER BY k.network_id, a.day, k.account_id"""
         ).fetchnumpy()
         nets = con.execute(
-            """WITH s AS (SELECT m.network_id, count(*) AS size FROM _io_bm m
-                          JOIN _io_b_acc a USING (account_id) GROUP BY 1),
+            """WITH s AS (SELECT network_id, sum(m) AS size FROM _io_b_md GROUP BY 1),
                     r AS (SELECT network_id, count(*) AS amplifiers FROM _io_b_k GROUP BY 1)
                SELECT s.network_id, s.size, coalesce(r.amplifiers, 0) AS amplifiers
                FROM s LEFT JOIN r USING (network_id)"""
@@ -141,12 +144,10 @@ def _counts(con: duckdb.DuckDBPyConnection, posts: str) -> _Counts:
             """SELECT day, count(*) AS n FROM _io_b_acc
                WHERE account_id NOT IN (SELECT account_id FROM _io_bm) GROUP BY 1"""
         ).fetchnumpy()
-        member_days = con.execute(
-            """SELECT m.network_id, a.day, count(*) AS m FROM _io_bm m
-               JOIN _io_b_acc a USING (account_id) GROUP BY ALL"""
-        ).fetchnumpy()
+        member_days = con.execute("SELECT network_id, day, m FROM _io_b_md").fetchnumpy()
     finally:
         con.execute("DROP TABLE IF EXISTS _io_b_k")
+        con.execute("DROP TABLE IF EXISTS _io_b_md")
     outside = int(np.asarray(outside_days["n"]).sum())
     return _Counts(cand, nets, member_days, outside_days, outside)
 
